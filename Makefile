@@ -1,0 +1,35 @@
+# The book in two commands: `make book` builds it, `make test` tests it.
+# Both set up everything first (system packages, a virtual environment with
+# the locked requirements); the set-up is skipped when nothing changed.
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: book test serve setup lock clean
+
+book: setup
+	$(PY) -m lbclbook.build
+
+test: setup
+	$(PY) -m pytest
+
+serve: book
+	$(PY) -m http.server --directory _build/html --bind 127.0.0.1 8000
+
+setup: $(STAMP)
+
+$(STAMP): requirements.txt constraints.txt pyproject.toml scripts/install-system-deps.sh
+	bash scripts/install-system-deps.sh
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt -c constraints.txt
+	$(PY) -m ipykernel install --sys-prefix --name python3 > /dev/null
+	touch $@
+
+# Re-resolve the lock file after changing requirements.txt.
+lock: setup
+	$(PY) -m pip freeze --exclude-editable | sed '1i # Lock file: every package the book installs, at the version tested.\n# Regenerate with: make lock' > constraints.txt
+
+clean:
+	rm -rf _build

@@ -1,0 +1,326 @@
+"""Validated loading of the book's data package (``data/datapackage.json``).
+
+Every table is checked twice before a chapter sees it:
+
+1. against its Frictionless Table Schema: file present and UTF-8, header,
+   types, required cells, constraints (no negative counts, ``n >= 1``),
+   primary key (no duplicate rows);
+2. against the domain rules of the book (``RULES`` below): ``events <= n``,
+   a printed percentage agrees with its counts or is listed in the audit,
+   every ``study`` is a key of ``references.bib``, a CI brackets its estimate.
+
+Any failure raises :class:`DataError`, one message naming file, row, column
+and rule for every problem, so the build stops instead of rendering a wrong
+number. Rows are numbered as Frictionless and spreadsheets do: the header is
+row 1, the first data row is row 2.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import frictionless
+import pandas as pd
+import pybtex.database
+
+from .paths import book_root
+
+DATAPACKAGE = Path("data") / "datapackage.json"
+BIBLIOGRAPHY = Path("references.bib")
+AUDIT_TABLE = "audit_percentages"
+MAX_LISTED = 25  # problems shown in one message; the count says if more exist
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One broken rule at one place in the data."""
+
+    file: str
+    row: int | None
+    column: str | None
+    rule: str
+    detail: str
+
+    def __str__(self) -> str:
+        where = [self.file, f"row {self.row}" if self.row else "whole file"]
+        if self.column:
+            where.append(f"column '{self.column}'")
+        return f"{', '.join(where)}: rule '{self.rule}' broken: {self.detail}"
+
+
+class DataError(ValueError):
+    """Bad data: the message lists every problem found."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        shown = "\n".join(f"  - {p}" for p in problems[:MAX_LISTED])
+        more = len(problems) - MAX_LISTED
+        tail = f"\n  ... and {more} more" if more > 0 else ""
+        super().__init__(
+            f"{len(problems)} problem(s) in the book's data; nothing was rendered:\n"
+            f"{shown}{tail}"
+        )
+
+
+# --------------------------------------------------------------------------
+# Public API
+
+
+def load(name: str, root: Path | str | None = None) -> pd.DataFrame:
+    """Table ``name`` from the data package, validated and typed.
+
+    Chapters call this with a literal name (``load("survival")``): the build
+    scans for those literals to know which chapters a data edit touches.
+    """
+    root = book_root(root)
+    resource = _resource(root, name)
+    problems, table = _check(root, resource)
+    if problems:
+        raise DataError(problems)
+    return table
+
+
+def validate_all(root: Path | str | None = None) -> None:
+    """Check every table; raise one :class:`DataError` listing all problems."""
+    root = book_root(root)
+    problems = []
+    for resource in _package(root).resources:
+        problems += _check(root, resource)[0]
+    if problems:
+        raise DataError(problems)
+
+
+def table_names(root: Path | str | None = None) -> list[str]:
+    return [r.name for r in _package(book_root(root)).resources]
+
+
+def table_path(name: str, root: Path | str | None = None) -> Path:
+    """The CSV file behind table ``name`` (for download links and audits)."""
+    root = book_root(root)
+    return root / DATAPACKAGE.parent / _resource(root, name).path
+
+
+def references(root: Path | str | None = None) -> pybtex.database.BibliographyData:
+    """The book's bibliography, parsed by pybtex."""
+    path = book_root(root) / BIBLIOGRAPHY
+    return _parse_bib(path, path.stat().st_mtime_ns)
+
+
+# --------------------------------------------------------------------------
+# Package and schema
+
+
+def _package(root: Path) -> frictionless.Package:
+    path = root / DATAPACKAGE
+    try:
+        return frictionless.Package(str(path))
+    except frictionless.FrictionlessException as exc:
+        raise DataError(
+            [Problem(str(DATAPACKAGE), None, None, "valid-data-package", str(exc))]
+        ) from None
+
+
+def _resource(root: Path, name: str) -> frictionless.Resource:
+    package = _package(root)
+    if not package.has_resource(name):
+        known = ", ".join(r.name for r in package.resources)
+        raise KeyError(f"no table {name!r} in {DATAPACKAGE}; known tables: {known}")
+    return package.get_resource(name)
+
+
+def _relpath(resource: frictionless.Resource) -> str:
+    return (DATAPACKAGE.parent / resource.path).as_posix()
+
+
+def _schema_problems(resource: frictionless.Resource) -> list[Problem]:
+    report = resource.validate(limit_errors=MAX_LISTED)
+    return [
+        Problem(
+            _relpath(resource),
+            getattr(error, "row_number", None),
+            getattr(error, "field_name", None),
+            error.type,
+            _describe(error),
+        )
+        for task in report.tasks
+        for error in task.errors
+    ]
+
+
+def _describe(error: frictionless.errors.Error) -> str:
+    cell = getattr(error, "cell", None)
+    detail = f"{error.title}: {error.note}" if error.note else error.title
+    return f"{detail} (cell {cell!r})" if cell not in (None, "") else detail
+
+
+def _check(root: Path, resource: frictionless.Resource):
+    """Schema first; domain rules only on a table whose types are sound."""
+    problems = _schema_problems(resource)
+    if problems:
+        return problems, None
+    raw = pd.read_csv(
+        root / DATAPACKAGE.parent / resource.path,
+        dtype=str,
+        keep_default_na=False,
+        encoding="utf-8",
+    )
+    table = _typed(raw, resource.schema)
+    context = _Context(root, resource, raw, table)
+    for rule in RULES:
+        problems += rule(context)
+    return problems, table
+
+
+_PANDAS_TYPES = {"integer": "Int64", "number": "float64", "boolean": "boolean"}
+
+
+def _typed(raw: pd.DataFrame, schema: frictionless.Schema) -> pd.DataFrame:
+    table = raw.copy()
+    for field in schema.fields:
+        target = _PANDAS_TYPES.get(field.type)
+        column = raw[field.name]
+        if target == "boolean":
+            table[field.name] = column.str.lower().map({"true": True, "false": False})
+        elif target:
+            table[field.name] = pd.to_numeric(column.replace("", None)).astype(target)
+    return table
+
+
+# --------------------------------------------------------------------------
+# Domain rules. Each takes a _Context and returns a list of Problems.
+
+
+@dataclass
+class _Context:
+    root: Path
+    resource: frictionless.Resource
+    raw: pd.DataFrame
+    table: pd.DataFrame
+
+    @property
+    def file(self) -> str:
+        return _relpath(self.resource)
+
+    def has(self, *columns: str) -> bool:
+        return all(c in self.table.columns for c in columns)
+
+    def row_number(self, index: int) -> int:
+        return index + 2  # the header is row 1
+
+    def row_key(self, index: int) -> str:
+        key = self.resource.schema.primary_key or list(self.table.columns)
+        return " / ".join(str(self.raw.at[index, k]) for k in key)
+
+    def problem(self, index: int, column: str, rule: str, detail: str) -> Problem:
+        return Problem(self.file, self.row_number(index), column, rule, detail)
+
+
+def events_at_most_n(ctx: _Context) -> list[Problem]:
+    if not ctx.has("events", "n"):
+        return []
+    bad = ctx.table[ctx.table["events"] > ctx.table["n"]]
+    return [
+        ctx.problem(i, "events", "events-at-most-n",
+                    f"events={row.events} is more than n={row.n}")
+        for i, row in bad.iterrows()
+    ]
+
+
+def reported_pct_matches_counts(ctx: _Context) -> list[Problem]:
+    """A printed percentage must round from its counts, or be a listed finding."""
+    if not ctx.has("events", "n", "reported_pct"):
+        return []
+    listed = _audited_rows(ctx.root).get(ctx.resource.name, set())
+    problems, mismatched = [], set()
+    for i, row in ctx.table.iterrows():
+        text = ctx.raw.at[i, "reported_pct"]
+        if not text:
+            continue
+        exact = 100 * row.events / row.n
+        if abs(row.reported_pct - exact) <= _rounding_tolerance(text):
+            continue
+        key = ctx.row_key(i)
+        mismatched.add(key)
+        if key not in listed:
+            problems.append(ctx.problem(
+                i, "reported_pct", "reported-pct-matches-counts",
+                f"reported {text}% but {row.events}/{row.n} = {exact:.2f}%; "
+                f"fix the row or list it in data/{AUDIT_TABLE}.csv as a finding "
+                f"(row key '{key}')"))
+    for key in sorted(listed - mismatched):
+        problems.append(Problem(
+            f"data/{AUDIT_TABLE}.csv", None, "row_key", "audit-lists-real-mismatch",
+            f"'{key}' in table {ctx.resource.name} is listed as a mismatch "
+            f"but is missing or agrees with its counts"))
+    return problems
+
+
+def _rounding_tolerance(text: str) -> float:
+    """Half a unit in the last printed decimal place ('16' -> 0.5, '42.5' -> 0.05)."""
+    decimals = len(text.split(".")[1]) if "." in text else 0
+    return 0.5 * 10 ** -decimals + 1e-9
+
+
+def _audited_rows(root: Path) -> dict[str, set[str]]:
+    resource = _resource(root, AUDIT_TABLE)
+    problems = _schema_problems(resource)
+    if problems:
+        raise DataError(problems)
+    audit = pd.read_csv(root / DATAPACKAGE.parent / resource.path, dtype=str,
+                        keep_default_na=False)
+    return audit.groupby("table")["row_key"].apply(set).to_dict()
+
+
+def study_in_references(ctx: _Context) -> list[Problem]:
+    if not ctx.has("study"):
+        return []
+    keys = set(references(ctx.root).entries)
+    return [
+        ctx.problem(i, "study", "study-in-references",
+                    f"study {study!r} is not a key of {BIBLIOGRAPHY}")
+        for i, study in ctx.table["study"].items()
+        if study not in keys
+    ]
+
+
+def ci_brackets_value(ctx: _Context) -> list[Problem]:
+    if not ctx.has("value", "ci_low", "ci_high"):
+        return []
+    problems = []
+    for i, row in ctx.table.iterrows():
+        low, high = row.ci_low, row.ci_high
+        if not math.isnan(low) and low > row.value:
+            problems.append(ctx.problem(i, "ci_low", "ci-brackets-value",
+                                        f"ci_low={low} is above value={row.value}"))
+        if not math.isnan(high) and high < row.value:
+            problems.append(ctx.problem(i, "ci_high", "ci-brackets-value",
+                                        f"ci_high={high} is below value={row.value}"))
+    return problems
+
+
+def audit_names_a_table(ctx: _Context) -> list[Problem]:
+    if ctx.resource.name != AUDIT_TABLE:
+        return []
+    known = set(table_names(ctx.root))
+    return [
+        ctx.problem(i, "table", "audit-names-a-table", f"no table named {name!r}")
+        for i, name in ctx.table["table"].items()
+        if name not in known
+    ]
+
+
+RULES = [
+    events_at_most_n,
+    reported_pct_matches_counts,
+    study_in_references,
+    ci_brackets_value,
+    audit_names_a_table,
+]
+
+
+@lru_cache(maxsize=4)
+def _parse_bib(path: Path, mtime_ns: int) -> pybtex.database.BibliographyData:
+    return pybtex.database.parse_file(str(path), bib_format="bibtex")

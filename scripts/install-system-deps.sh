@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Install the Debian packages the book needs, once. Safe to run again: it
+# only calls apt when a package is missing. Run as root (CI and the dev
+# machines are), or with sudo available.
+set -euo pipefail
+
+# What needs what:
+#   git        - the tests compare figures/ against the committed tree
+#   python3-venv is not needed: the machines' Python ships venv.
+PACKAGES=(git)
+
+missing=()
+for pkg in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "Installing system packages: ${missing[*]}"
+SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
