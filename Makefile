@@ -25,6 +25,7 @@ $(STAMP): requirements.txt constraints.txt pyproject.toml scripts/install-system
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt -c constraints.txt
 	$(PY) -m ipykernel install --sys-prefix --name python3 > /dev/null
+	$(PY) -c "import matplotlib.pyplot"  # build the font cache now, not on a page's stderr
 	touch $@
 
 # Re-resolve the lock file after changing requirements.txt.

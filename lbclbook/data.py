@@ -33,6 +33,8 @@ BIBLIOGRAPHY = Path("references.bib")
 AUDIT_TABLE = "audit_percentages"
 MAX_LISTED = 25  # problems shown in one message; the count says if more exist
 
+_loaded: list[str] = []  # tables loaded in this process, in order (for download links)
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -80,7 +82,28 @@ def load(name: str, root: Path | str | None = None) -> pd.DataFrame:
     problems, table = _check(root, resource)
     if problems:
         raise DataError(problems)
+    if name not in _loaded:
+        _loaded.append(name)
     return table
+
+
+def one(table: pd.DataFrame, **where: object) -> pd.Series:
+    """The single row of ``table`` where every ``column=value`` holds."""
+    mask = pd.Series(True, index=table.index)
+    for column, value in where.items():
+        mask &= table[column] == value
+    if mask.sum() != 1:
+        raise LookupError(f"{int(mask.sum())} rows match {where}, expected one")
+    return table[mask].iloc[0]
+
+
+def loaded_tables() -> list[str]:
+    """Names of the tables loaded so far by this process (a chapter's kernel)."""
+    return list(_loaded)
+
+
+def table_title(name: str, root: Path | str | None = None) -> str:
+    return _resource(book_root(root), name).title or name
 
 
 def validate_all(root: Path | str | None = None) -> None:

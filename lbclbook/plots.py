@@ -64,7 +64,50 @@ def figure(width: float = 7.0, height: float = 3.6, **kwargs):
     return plt.subplots(figsize=(width, height), **kwargs)
 
 
-def show(fig, chapter: str, name: str, alt: str, caption: str) -> list[Path]:
+def forest(labels, pct, low, high, notes, xlabel: str, colors=None):
+    """Proportions as points with confidence intervals, one row each, top down.
+
+    ``notes`` are printed at the right edge (for example ``"10/61"``).
+    """
+    fig, ax = figure(height=0.45 * len(labels) + 1.2)
+    y = list(range(len(labels)))[::-1]
+    colors = list(colors) if colors is not None else [OKABE_ITO["blue"]] * len(labels)
+    for yi, p, lo, hi, color in zip(y, pct, low, high, colors):
+        ax.errorbar(p, yi, xerr=[[p - lo], [hi - p]], fmt="o", color=color,
+                    ecolor=color, elinewidth=2, capsize=4, markersize=7)
+    ax.set_yticks(y, labels)
+    ax.set_xlim(0, 100)
+    ax.set_ylim(-0.7, len(labels) - 0.3)
+    ax.set_xlabel(xlabel)
+    ax.grid(axis="x", color="#dddddd", linewidth=0.8)
+    ax.set_axisbelow(True)
+    _right_notes(ax, y, notes)
+    return fig, ax
+
+
+def dots(labels, values, notes, xlabel: str, colors=None):
+    """One reported value per row (a median, a rate) as a dot: no curves."""
+    fig, ax = figure(height=0.45 * len(labels) + 1.2)
+    y = list(range(len(labels)))[::-1]
+    colors = list(colors) if colors is not None else [OKABE_ITO["blue"]] * len(labels)
+    ax.hlines(y, 0, values, color="#dddddd", linewidth=1)
+    ax.scatter(values, y, color=colors, s=60, zorder=3)
+    ax.set_yticks(y, labels)
+    ax.set_xlim(left=0)
+    ax.set_ylim(-0.7, len(labels) - 0.3)
+    ax.set_xlabel(xlabel)
+    _right_notes(ax, y, notes)
+    return fig, ax
+
+
+def _right_notes(ax, y, notes) -> None:
+    transform = ax.get_yaxis_transform()  # x in axes fraction, y in data
+    for yi, note in zip(y, notes):
+        ax.text(1.02, yi, note, transform=transform, va="center", ha="left",
+                fontsize=10, color=GREY)
+
+
+def show(fig, chapter: str, name: str, alt: str, caption: str) -> None:
     """Export ``fig`` to ``figures/`` and display it as a numbered figure.
 
     ``alt`` says what the figure shows, in numbers, for a reader who cannot
@@ -85,7 +128,7 @@ def show(fig, chapter: str, name: str, alt: str, caption: str) -> list[Path]:
         "image/png": base64.b64encode(paths[1].read_bytes()).decode("ascii"),
         "text/plain": f"Figure {stem}: {markup.attribute(alt)}",
     })
-    return paths
+
 
 
 def _export(fig, stem: Path) -> list[Path]:

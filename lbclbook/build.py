@@ -1,0 +1,85 @@
+"""Build the book: ``python -m lbclbook.build [--clean]`` (what ``make book`` runs).
+
+1. Validate every data table. Bad data stops here, with one message naming
+   file, row, column and rule, before anything is executed or rendered.
+2. Build strictly (``-W -n --keep-going``; a failing cell fails it) into a
+   work folder that keeps the execution cache between builds.
+3. Only if that succeeded, publish the HTML to ``_build/html`` by renaming a
+   complete copy into place, so a failed build never leaves the last good
+   site half-overwritten.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from . import data
+from .paths import book_root
+
+WORK = Path("_build") / ".work"          # jupyter-book's --path-output
+SITE = Path("_build") / "html"            # what readers and tests see
+
+
+def work_html(root: Path) -> Path:
+    return root / WORK / "_build" / "html"
+
+
+def executed_notebooks(root: Path) -> Path:
+    """The notebooks as the build executed them (nbval re-runs these)."""
+    return root / WORK / "_build" / "jupyter_execute"
+
+
+def build(root: Path, clean: bool = False) -> int:
+    try:
+        data.validate_all(root)
+    except data.DataError as error:
+        print(f"make book: stopped before building.\n{error}", file=sys.stderr)
+        return 2
+    if clean:
+        shutil.rmtree(root / WORK, ignore_errors=True)
+    started = time.monotonic()
+    code = subprocess.call(_jupyter_book_command(root), cwd=root)
+    if code != 0:
+        print(f"make book: the strict build failed (exit {code}); "
+              f"{SITE} still holds the last good site.", file=sys.stderr)
+        return code
+    publish(work_html(root), root / SITE)
+    print(f"make book: built in {time.monotonic() - started:.0f} s -> {SITE}")
+    return 0
+
+
+def _jupyter_book_command(root: Path) -> list[str]:
+    jupyter_book = Path(sys.executable).with_name("jupyter-book")
+    return [str(jupyter_book), "build", str(root), "--path-output", str(root / WORK),
+            "-W", "-n", "--keep-going"]
+
+
+def publish(built: Path, site: Path) -> None:
+    """Replace ``site`` with a copy of ``built`` by renames, never in place."""
+    incoming = site.with_name(site.name + ".incoming")
+    outgoing = site.with_name(site.name + ".outgoing")
+    for leftover in (incoming, outgoing):
+        shutil.rmtree(leftover, ignore_errors=True)
+    shutil.copytree(built, incoming)
+    if site.exists():
+        os.rename(site, outgoing)
+    os.rename(incoming, site)
+    shutil.rmtree(outgoing, ignore_errors=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clean", action="store_true",
+                        help="drop the execution cache: execute every chapter")
+    args = parser.parse_args(argv)
+    return build(book_root(), clean=args.clean)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

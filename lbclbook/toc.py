@@ -1,0 +1,51 @@
+"""The book's plan: which chapters exist (in ``_toc.yml``) and which are coming.
+
+Chapters link forward to the modality chapters. A link to a page that is not
+in the table of contents would break the strict build, so a chapter that is
+planned but not yet written is named, marked as forthcoming, and becomes a
+link the first time the book is built with it in ``_toc.yml``.
+"""
+
+from __future__ import annotations
+
+import yaml
+
+from . import markup
+from .paths import book_root
+
+PLANNED = {
+    "failure-after-car-t": "Failure after CD19 CAR-T cells",
+    "bispecific-antibodies": "Bispecific antibodies",
+    "checkpoint-inhibitors": "PD-1 checkpoint inhibitors",
+    "radiotherapy": "Radiotherapy",
+    "bispecific-car-t": "Bispecific CAR-T cells and antigen escape",
+    "new-biologics": "New antibody-based agents",
+    "allogeneic-transplant": "Allogeneic transplantation",
+    "synthesis": "Synthesis across modalities",
+}
+
+
+def chapters_in_toc() -> set[str]:
+    """Slugs of the ``chapters/<slug>`` files listed in ``_toc.yml``."""
+    toc = yaml.safe_load((book_root() / "_toc.yml").read_text("utf-8"))
+    return {f.removeprefix("chapters/") for f in _files(toc) if f.startswith("chapters/")}
+
+
+def _files(node: object):
+    if isinstance(node, dict):
+        if "file" in node:
+            yield str(node["file"]).removesuffix(".md")
+        for value in node.values():
+            yield from _files(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _files(item)
+
+
+def chapter_link(slug: str) -> markup.Markup:
+    """A link to chapter ``slug``, or its planned title marked as forthcoming."""
+    if slug not in PLANNED:
+        raise ValueError(f"unknown chapter {slug!r}; planned: {', '.join(PLANNED)}")
+    if slug in chapters_in_toc():
+        return markup.doc_link(slug)
+    return markup.Markup(f"{markup.escape(PLANNED[slug])} (forthcoming)")
