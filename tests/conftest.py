@@ -1,0 +1,51 @@
+"""Shared fixtures: the repository, throw-away copies of it, one clean build.
+
+Tests never modify the working tree: anything that builds or corrupts data
+does so in a copy under pytest's tmp_path.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+NOT_COPIED = shutil.ignore_patterns(".git", ".venv", "_build", "__pycache__",
+                                    ".pytest_cache", "*.egg-info")
+
+
+def copy_book(destination: Path) -> Path:
+    """A copy of the book's sources (no build output, no venv, no git)."""
+    shutil.copytree(ROOT, destination, ignore=NOT_COPIED)
+    return destination
+
+
+def run_build(root: Path, *args: str) -> subprocess.CompletedProcess:
+    """``make book``'s command on the book at ``root``."""
+    return subprocess.run([sys.executable, "-m", "lbclbook.build", *args],
+                          cwd=root, capture_output=True, text=True)
+
+
+@pytest.fixture
+def book_copy(tmp_path: Path) -> Path:
+    """A fresh copy of the sources, to corrupt or edit at will."""
+    return copy_book(tmp_path / "book")
+
+
+@pytest.fixture(scope="session")
+def clean_build(tmp_path_factory) -> Path:
+    """One clean, strict build with forced execution, from empty figures/.
+
+    Shared by the build tests; tests that change the book copy this tree
+    again before touching it.
+    """
+    root = copy_book(tmp_path_factory.mktemp("clean") / "book")
+    shutil.rmtree(root / "figures")
+    result = run_build(root, "--clean")
+    if result.returncode != 0:
+        pytest.fail(f"clean build failed:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}")
+    return root

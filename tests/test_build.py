@@ -1,0 +1,169 @@
+"""The book builds strictly and reproducibly, and bad input never reaches a page.
+
+One clean build (forced execution, empty figures/) is shared; tests that
+change something work on their own copy of that built tree.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from lbclbook.build import SITE, executed_notebooks
+
+from conftest import ROOT, run_build
+
+NBVAL_PLUGIN = ROOT / "tests" / "nbval"
+EXECUTING = re.compile(r"/([\w/-]+)\.md: Executing notebook")
+
+
+class Page(HTMLParser):
+    """What a test needs from one HTML page: images and external references."""
+
+    def __init__(self, path: Path):
+        super().__init__()
+        self.images: list[dict[str, str]] = []
+        self.references: list[str] = []
+        self.feed(path.read_text("utf-8"))
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "img":
+            self.images.append(attrs)
+        for key in ("src", "href"):
+            if tag in ("script", "link", "img", "iframe") and attrs.get(key):
+                self.references.append(attrs[key])
+
+
+def pages(root: Path) -> list[Path]:
+    return sorted((root / SITE).rglob("*.html"))
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def copy_built(clean_build: Path, tmp_path: Path) -> Path:
+    root = tmp_path / "book"
+    shutil.copytree(clean_build, root)
+    return root
+
+
+def test_clean_build_publishes_every_page(clean_build):
+    site = clean_build / SITE
+    for page in ["index.html", "intro.html", "chapters/failure-after-car-t.html",
+                 "search.html"]:
+        assert (site / page).is_file(), page
+
+
+def test_chapter_shows_its_tables_and_figures_from_data(clean_build):
+    html = (clean_build / SITE / "chapters" / "failure-after-car-t.html").read_text()
+    assert html.count("<table") >= 3
+    assert len(re.findall(r'<figure class="align-default" id="fig-', html)) >= 4
+    # A number glued from data/survival.csv (Chow 2019 median OS).
+    assert '<span class="pasted-text">5.3</span>' in html
+
+
+def test_every_image_has_meaningful_alt_text_and_exists(clean_build):
+    site = clean_build / SITE
+    checked = 0
+    for page in pages(clean_build):
+        for image in Page(page).images:
+            if "logo" in image.get("class", ""):
+                continue
+            assert len(image.get("alt", "")) >= 40, (page.name, image)
+            assert (page.parent / image["src"]).resolve().is_file(), image["src"]
+            checked += 1
+    assert checked >= 4
+
+
+def test_no_page_requests_anything_from_another_host(clean_build):
+    for page in pages(clean_build):
+        external = [r for r in Page(page).references
+                    if re.match(r"^(https?:)?//", r)]
+        assert not external, (page.name, external)
+
+
+def test_nbval_reproduces_the_executed_notebooks_images_included(clean_build):
+    notebooks = executed_notebooks(clean_build)
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "--nbval", "-p", "compare_images",
+         "--nbval-sanitize-with", str(NBVAL_PLUGIN / "sanitize.cfg"),
+         "-p", "no:cacheprovider", "-q", "--rootdir", str(notebooks), str(notebooks)],
+        cwd=notebooks, capture_output=True, text=True,
+        env={**_env(), "PYTHONPATH": str(NBVAL_PLUGIN)})
+    assert result.returncode == 0, result.stdout[-4000:]
+    assert re.search(r"\d+ passed", result.stdout)
+
+
+def _env() -> dict[str, str]:
+    import os
+    return dict(os.environ)
+
+
+def test_figures_folder_is_what_the_build_regenerates(clean_build):
+    # The clean build started from an empty figures/: it must recreate the
+    # committed files byte for byte, and nothing else.
+    regenerated = snapshot(clean_build / "figures")
+    committed = snapshot(ROOT / "figures")
+    assert regenerated.keys() == committed.keys()
+    changed = [name for name in regenerated if regenerated[name] != committed[name]]
+    assert not changed, f"figures/ differs from what the build makes: {changed}"
+
+
+def test_no_op_rebuild_executes_nothing(clean_build, tmp_path):
+    root = copy_built(clean_build, tmp_path)
+    result = run_build(root)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert not EXECUTING.findall(result.stdout + result.stderr)
+
+
+def test_data_edit_reaches_the_page_and_reexecutes_only_its_readers(clean_build, tmp_path):
+    root = copy_built(clean_build, tmp_path)
+    survival = root / "data" / "survival.csv"
+    survival.write_text(survival.read_text().replace(
+        "chow2019,progressed after CD19 CAR-T,61,OS,median,5.3,",
+        "chow2019,progressed after CD19 CAR-T,61,OS,median,7.7,"))
+    result = run_build(root)
+    assert result.returncode == 0, result.stderr[-2000:]
+    readers = {page.relative_to(root).with_suffix("").as_posix()
+               for page in [root / "intro.md", *(root / "chapters").glob("*.md")]
+               if 'load("survival")' in page.read_text()}
+    executed = set(EXECUTING.findall(result.stdout + result.stderr))
+    assert {name.split(f"{root.name}/", 1)[-1] for name in executed} == readers
+    html = (root / SITE / "chapters" / "failure-after-car-t.html").read_text()
+    assert '<span class="pasted-text">7.7</span>' in html
+    assert '<span class="pasted-text">5.3</span> months for all' not in html
+
+
+def test_bad_data_stops_the_build_and_keeps_the_last_good_site(clean_build, tmp_path):
+    root = copy_built(clean_build, tmp_path)
+    before = snapshot(root / SITE)
+    proportions = root / "data" / "proportions.csv"
+    proportions.write_text(proportions.read_text().replace(",46,61,75,", ",70,61,75,", 1))
+    result = run_build(root)
+    assert result.returncode != 0
+    assert "data/proportions.csv, row 2, column 'events'" in result.stderr
+    assert "events-at-most-n" in result.stderr
+    assert "Executing notebook" not in result.stdout  # stopped before building
+    assert snapshot(root / SITE) == before
+
+
+def test_a_failing_cell_fails_the_build_and_keeps_the_last_good_site(clean_build, tmp_path):
+    root = copy_built(clean_build, tmp_path)
+    before = snapshot(root / SITE)
+    chapter = root / "chapters" / "failure-after-car-t.md"
+    chapter.write_text(chapter.read_text().replace(
+        'CHAPTER = "failure-after-car-t"', 'CHAPTER = "failure-after-car-t"\n1 / 0', 1))
+    result = run_build(root)
+    assert result.returncode != 0
+    assert "ZeroDivisionError" in result.stdout + result.stderr
+    assert snapshot(root / SITE) == before

@@ -1,0 +1,165 @@
+"""The data package validates, and every rule rejects bad data by name.
+
+Each corruption test feeds one bad file and checks that the message names
+the file, the row, the column and the rule.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from lbclbook import data
+from lbclbook.data import DataError
+
+from conftest import ROOT
+
+
+def test_the_books_data_package_is_valid():
+    data.validate_all(ROOT)
+
+
+@pytest.mark.parametrize("name", data.table_names(ROOT))
+def test_every_table_loads_with_its_schema_types(name):
+    table = data.load(name, ROOT)
+    schema = {r["name"]: r for r in json.loads(
+        (ROOT / "data" / "datapackage.json").read_text())["resources"]}[name]["schema"]
+    assert list(table.columns) == [f["name"] for f in schema["fields"]]
+
+
+@pytest.mark.parametrize("name", [n for n in data.table_names(ROOT)
+                                  if n != data.AUDIT_TABLE])
+def test_every_row_names_its_study_and_source(name):
+    table = data.load(name, ROOT)
+    assert {"study", "source"} <= set(table.columns)
+    assert (table["source"].str.strip() != "").all()
+
+
+# --------------------------------------------------------------------------
+# Corruptions. Each edits one CSV of a copy of the book and expects one rule.
+
+
+def edit_cell(root: Path, table: str, row: int, column: str, value: str) -> None:
+    """Set ``column`` of data row ``row`` (0-based) to the literal ``value``."""
+    path = root / "data" / f"{table}.csv"
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame.loc[row, column] = value
+    frame.to_csv(path, index=False)
+
+
+def rejected(root: Path, table: str) -> str:
+    with pytest.raises(DataError) as caught:
+        data.load(table, root)
+    return str(caught.value)
+
+
+def test_events_above_n(book_copy):
+    edit_cell(book_copy, "proportions", 0, "events", "62")  # n is 61
+    message = rejected(book_copy, "proportions")
+    assert "data/proportions.csv, row 2, column 'events'" in message
+    assert "events-at-most-n" in message and "events=62 is more than n=61" in message
+
+
+def test_negative_count(book_copy):
+    edit_cell(book_copy, "haematologic_toxicity", 1, "patients", "-3")
+    message = rejected(book_copy, "haematologic_toxicity")
+    assert "data/haematologic_toxicity.csv, row 3, column 'patients'" in message
+    assert "constraint-error" in message and "minimum" in message
+
+
+def test_zero_denominator(book_copy):
+    edit_cell(book_copy, "proportions", 2, "n", "0")
+    message = rejected(book_copy, "proportions")
+    assert "row 4, column 'n'" in message and "constraint-error" in message
+
+
+def test_wrong_type(book_copy):
+    edit_cell(book_copy, "survival", 0, "value", "five")
+    message = rejected(book_copy, "survival")
+    assert "data/survival.csv, row 2, column 'value'" in message
+    assert "type-error" in message and "'five'" in message
+
+
+def test_unknown_study_key(book_copy):
+    edit_cell(book_copy, "survival", 3, "study", "nobody2099")
+    message = rejected(book_copy, "survival")
+    assert "data/survival.csv, row 5, column 'study'" in message
+    assert "study-in-references" in message and "'nobody2099'" in message
+
+
+def test_missing_column(book_copy):
+    path = book_copy / "data" / "proportions.csv"
+    pd.read_csv(path, dtype=str, keep_default_na=False).drop(columns="n").to_csv(path, index=False)
+    message = rejected(book_copy, "proportions")
+    assert "data/proportions.csv" in message and "column 'n'" in message
+    assert "missing-label" in message
+
+
+def test_missing_file(book_copy):
+    (book_copy / "data" / "survival.csv").unlink()
+    message = rejected(book_copy, "survival")
+    assert "data/survival.csv, whole file" in message and "scheme-error" in message
+
+
+def test_empty_file(book_copy):
+    (book_copy / "data" / "survival.csv").write_text("")
+    message = rejected(book_copy, "survival")
+    assert "data/survival.csv, whole file" in message and "source-error" in message
+
+
+def test_non_utf8_bytes(book_copy):
+    path = book_copy / "data" / "survival.csv"
+    path.write_bytes(path.read_bytes().replace("months".encode(), b"m\xf6nths", 1))
+    message = rejected(book_copy, "survival")
+    assert "data/survival.csv" in message and "encoding-error" in message
+
+
+def test_duplicate_row(book_copy):
+    path = book_copy / "data" / "survival.csv"
+    lines = path.read_text().splitlines()
+    path.write_text("\n".join([*lines, lines[1]]) + "\n")
+    message = rejected(book_copy, "survival")
+    assert f"row {len(lines) + 1}" in message and "primary-key" in message
+
+
+def test_printed_percentage_that_disagrees_with_counts(book_copy):
+    edit_cell(book_copy, "proportions", 1, "reported_pct", "61")  # 10/61 is 16.4%
+    message = rejected(book_copy, "proportions")
+    assert "data/proportions.csv, row 3, column 'reported_pct'" in message
+    assert "reported-pct-matches-counts" in message and "16.39%" in message
+
+
+def test_a_listed_mismatch_is_a_finding_not_an_error(book_copy):
+    edit_cell(book_copy, "proportions", 1, "reported_pct", "61")
+    key = data.load("proportions", ROOT).pipe(
+        lambda t: " / ".join(t.loc[1, ["study", "cohort", "measure", "category"]]))
+    audit = book_copy / "data" / f"{data.AUDIT_TABLE}.csv"
+    audit.write_text(audit.read_text() + f'proportions,{key},61,"a test finding"\n')
+    assert data.load("proportions", book_copy).loc[1, "reported_pct"] == 61
+
+
+def test_an_audit_entry_must_point_at_a_real_mismatch(book_copy):
+    key = "chow2019 / progressed after CD19 CAR-T / received subsequent therapy / all"
+    audit = book_copy / "data" / f"{data.AUDIT_TABLE}.csv"
+    audit.write_text(audit.read_text() + f'proportions,{key},75,"not a mismatch"\n')
+    message = rejected(book_copy, "proportions")
+    assert "audit-lists-real-mismatch" in message and key in message
+
+
+def test_a_confidence_interval_must_bracket_its_value(book_copy):
+    edit_cell(book_copy, "survival", 0, "ci_low", "6.0")  # value 5.3
+    message = rejected(book_copy, "survival")
+    assert "row 2, column 'ci_low'" in message and "ci-brackets-value" in message
+
+
+def test_validate_all_lists_every_problem_in_one_message(book_copy):
+    edit_cell(book_copy, "proportions", 3, "events", "62")  # a row with no printed %
+    edit_cell(book_copy, "survival", 3, "study", "nobody2099")
+    with pytest.raises(DataError) as caught:
+        data.validate_all(book_copy)
+    assert len(caught.value.problems) == 2
+    assert "data/proportions.csv" in str(caught.value)
+    assert "data/survival.csv" in str(caught.value)
