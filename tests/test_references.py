@@ -39,3 +39,11 @@ def test_every_citation_in_the_book_has_an_entry():
             for key in cited.split(","):
                 key = key.strip().removeprefix(prefix.group(1) if prefix else "")
                 assert key in keys, f"{page.name} cites {key!r}"
+
+
+def test_no_unverified_doi_is_printed():
+    # A DOI recalled from memory could link a reader to the wrong paper.
+    printed = [key for key, entry in references(ROOT).entries.items()
+               if "doi" in entry.fields
+               and "doi from memory" in entry.fields.get("verification", "")]
+    assert not printed
