@@ -24,6 +24,10 @@ from .paths import book_root
 
 WORK = Path("_build") / ".work"          # jupyter-book's --path-output
 SITE = Path("_build") / "html"            # what readers and tests see
+# Left by a failed build. Sphinx saves its environment even when warnings
+# failed the build, so the next incremental build would find nothing to do
+# and pass: after a failure, every page is read again (executions stay cached).
+FAILED = WORK / "last-build-failed"
 
 
 def work_html(root: Path) -> Path:
@@ -44,20 +48,25 @@ def build(root: Path, clean: bool = False) -> int:
     if clean:
         shutil.rmtree(root / WORK, ignore_errors=True)
     started = time.monotonic()
-    code = subprocess.call(_jupyter_book_command(root), cwd=root)
+    reread_all = (root / FAILED).exists()
+    code = subprocess.call(_jupyter_book_command(root, reread_all), cwd=root)
     if code != 0:
+        (root / FAILED).parent.mkdir(parents=True, exist_ok=True)
+        (root / FAILED).touch()
         print(f"make book: the strict build failed (exit {code}); "
               f"{SITE} still holds the last good site.", file=sys.stderr)
         return code
+    (root / FAILED).unlink(missing_ok=True)
     publish(work_html(root), root / SITE)
     print(f"make book: built in {time.monotonic() - started:.0f} s -> {SITE}")
     return 0
 
 
-def _jupyter_book_command(root: Path) -> list[str]:
+def _jupyter_book_command(root: Path, reread_all: bool) -> list[str]:
     jupyter_book = Path(sys.executable).with_name("jupyter-book")
-    return [str(jupyter_book), "build", str(root), "--path-output", str(root / WORK),
-            "-W", "-n", "--keep-going"]
+    command = [str(jupyter_book), "build", str(root), "--path-output", str(root / WORK),
+               "-W", "-n", "--keep-going"]
+    return command + ["--all"] if reread_all else command
 
 
 def publish(built: Path, site: Path) -> None:

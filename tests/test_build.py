@@ -167,3 +167,18 @@ def test_a_failing_cell_fails_the_build_and_keeps_the_last_good_site(clean_build
     assert result.returncode != 0
     assert "ZeroDivisionError" in result.stdout + result.stderr
     assert snapshot(root / SITE) == before
+
+
+def test_a_warning_fails_every_build_until_it_is_fixed(clean_build, tmp_path):
+    # Sphinx saves its environment even when -W failed the build; without
+    # care the second build would find nothing to do and pass.
+    root = copy_built(clean_build, tmp_path)
+    intro = root / "intro.md"
+    good = intro.read_text()
+    intro.write_text(good + "\nSee {doc}`chapters/no-such-chapter`.\n")
+    assert run_build(root).returncode != 0
+    second = run_build(root)
+    assert second.returncode != 0
+    assert "no-such-chapter" in second.stdout + second.stderr
+    intro.write_text(good)
+    assert run_build(root).returncode == 0
