@@ -244,7 +244,7 @@ class _Context:
 def events_at_most_n(ctx: _Context) -> list[Problem]:
     if not ctx.has("events", "n"):
         return []
-    bad = ctx.table[ctx.table["events"] > ctx.table["n"]]
+    bad = ctx.table[(ctx.table["events"] > ctx.table["n"]).fillna(False)]
     return [
         ctx.problem(i, "events", "events-at-most-n",
                     f"events={row.events} is more than n={row.n}")
@@ -260,7 +260,7 @@ def reported_pct_matches_counts(ctx: _Context) -> list[Problem]:
     problems, mismatched = [], set()
     for i, row in ctx.table.iterrows():
         text = ctx.raw.at[i, "reported_pct"]
-        if not text:
+        if not text or pd.isna(row.events) or pd.isna(row.n):
             continue
         exact = 100 * row.events / row.n
         if abs(row.reported_pct - exact) <= _rounding_tolerance(text):
@@ -279,6 +279,47 @@ def reported_pct_matches_counts(ctx: _Context) -> list[Problem]:
             f"'{key}' in table {ctx.resource.name} is listed as a mismatch "
             f"but is missing or agrees with its counts"))
     return problems
+
+
+def count_basis_consistent(ctx: _Context) -> list[Problem]:
+    """Counts are printed, inferred from a printed % (uniquely), or absent.
+
+    A source that prints only "27% of 30" still fixes the count when exactly
+    one integer rounds to that percentage; such counts are marked 'inferred'
+    so that exact CIs can be given and readers can see the inference.
+    """
+    if not ctx.has("count_basis", "events", "n", "reported_pct"):
+        return []
+    problems = []
+    for i, row in ctx.table.iterrows():
+        has_count = pd.notna(row.events) and pd.notna(row.n)
+        if row.count_basis in ("printed", "inferred") and not has_count:
+            problems.append(ctx.problem(i, "events", "count-basis-consistent",
+                                        f"count_basis '{row.count_basis}' needs events and n"))
+        elif row.count_basis == "none" and pd.notna(row.events):
+            problems.append(ctx.problem(i, "events", "count-basis-consistent",
+                                        "count_basis 'none' but events are given"))
+        elif row.count_basis == "none" and pd.isna(row.reported_pct):
+            problems.append(ctx.problem(i, "reported_pct", "count-basis-consistent",
+                                        "a row without counts needs reported_pct"))
+        elif row.count_basis == "inferred":
+            problems += _inferred_count_problems(ctx, i, row)
+    return problems
+
+
+def _inferred_count_problems(ctx: _Context, i: int, row) -> list[Problem]:
+    text = ctx.raw.at[i, "reported_pct"]
+    if not text:
+        return [ctx.problem(i, "reported_pct", "inferred-count-is-unique",
+                            "an inferred count needs the printed percentage")]
+    tolerance = _rounding_tolerance(text)
+    fits = [k for k in range(int(row.n) + 1)
+            if abs(100 * k / row.n - row.reported_pct) <= tolerance]
+    if fits == [row.events]:
+        return []
+    return [ctx.problem(i, "events", "inferred-count-is-unique",
+                        f"{text}% of n={row.n} fits counts {fits}, so events={row.events} "
+                        f"cannot be inferred; leave events empty (count_basis 'none')")]
 
 
 def _rounding_tolerance(text: str) -> float:
@@ -338,6 +379,7 @@ def audit_names_a_table(ctx: _Context) -> list[Problem]:
 RULES = [
     events_at_most_n,
     reported_pct_matches_counts,
+    count_basis_consistent,
     study_in_references,
     ci_brackets_value,
     audit_names_a_table,

@@ -163,3 +163,36 @@ def test_validate_all_lists_every_problem_in_one_message(book_copy):
     assert len(caught.value.problems) == 2
     assert "data/proportions.csv" in str(caught.value)
     assert "data/survival.csv" in str(caught.value)
+
+
+def row_of(table: str, **where) -> int:
+    frame = data.load(table, ROOT)
+    mask = pd.Series(True, index=frame.index)
+    for column, value in where.items():
+        mask &= frame[column] == value
+    return int(frame[mask].index[0])
+
+
+def test_an_inferred_count_must_be_the_only_one_that_fits(book_copy):
+    # 29% of 270 fits 77, 78 and 79 patients: no count may be inferred.
+    i = row_of("adverse_events", study="schuster2019", cohort="all safety-evaluable",
+               event="CRS (Lee 2014 criteria)", grade="any")
+    edit_cell(book_copy, "adverse_events", i, "events", "78")
+    edit_cell(book_copy, "adverse_events", i, "count_basis", "inferred")
+    message = rejected(book_copy, "adverse_events")
+    assert f"row {i + 2}, column 'events'" in message
+    assert "inferred-count-is-unique" in message and "[77, 78, 79]" in message
+
+
+def test_a_row_without_counts_keeps_events_empty(book_copy):
+    i = row_of("responses", study="dickinson2022", outcome="ORR")
+    edit_cell(book_copy, "responses", i, "events", "80")
+    message = rejected(book_copy, "responses")
+    assert f"row {i + 2}, column 'events'" in message and "count-basis-consistent" in message
+
+
+def test_a_printed_count_needs_events(book_copy):
+    i = row_of("responses", study="chong2018", outcome="CR")
+    edit_cell(book_copy, "responses", i, "events", "")
+    message = rejected(book_copy, "responses")
+    assert f"row {i + 2}, column 'events'" in message and "count-basis-consistent" in message
