@@ -64,17 +64,21 @@ def figure(width: float = 7.0, height: float = 3.6, **kwargs):
     return plt.subplots(figsize=(width, height), **kwargs)
 
 
-def forest(labels, pct, low, high, notes, xlabel: str, colors=None):
+def forest(labels, pct, low, high, notes, xlabel: str, colors=None, hollow=None):
     """Proportions as points with confidence intervals, one row each, top down.
 
-    ``notes`` are printed at the right edge (for example ``"10/61"``).
+    ``notes`` are printed at the right edge (for example ``"10/61"``);
+    ``hollow`` marks rows drawn with an open marker (for example counts
+    inferred from a printed percentage).
     """
     fig, ax = figure(height=0.45 * len(labels) + 1.2)
     y = list(range(len(labels)))[::-1]
     colors = list(colors) if colors is not None else [OKABE_ITO["blue"]] * len(labels)
-    for yi, p, lo, hi, color in zip(y, pct, low, high, colors):
+    hollow = list(hollow) if hollow is not None else [False] * len(labels)
+    for yi, p, lo, hi, color, is_hollow in zip(y, pct, low, high, colors, hollow):
         ax.errorbar(p, yi, xerr=[[p - lo], [hi - p]], fmt="o", color=color,
-                    ecolor=color, elinewidth=2, capsize=4, markersize=7)
+                    ecolor=color, elinewidth=2, capsize=4, markersize=7,
+                    markerfacecolor="white" if is_hollow else color, markeredgewidth=2)
     ax.set_yticks(y, labels)
     ax.set_xlim(0, 100)
     ax.set_ylim(-0.7, len(labels) - 0.3)

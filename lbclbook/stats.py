@@ -50,3 +50,23 @@ def with_exact_ci(table: pd.DataFrame, events: str = "events", n: str = "n",
         ci_low=[r.low for r in rows],
         ci_high=[r.high for r in rows],
     )
+
+
+# --------------------------------------------------------------------------
+# Radiotherapy: the linear-quadratic model.
+# BED  = D * (1 + d / (alpha/beta))
+# EQD2 = D * (d + alpha/beta) / (2 + alpha/beta)
+# with D the total dose, d = D / n the dose per fraction, n the fractions.
+
+ALPHA_BETA_TUMOUR = 10.0  # Gy: the book's convention for tumour (DESIGN.md)
+
+
+def bed(total_dose: float, fractions: int, alpha_beta: float = ALPHA_BETA_TUMOUR) -> float:
+    """Biologically effective dose (Gy) of ``total_dose`` Gy in ``fractions``."""
+    per_fraction = total_dose / fractions
+    return total_dose * (1 + per_fraction / alpha_beta)
+
+
+def eqd2(total_dose: float, fractions: int, alpha_beta: float = ALPHA_BETA_TUMOUR) -> float:
+    """Equivalent dose in 2-Gy fractions (Gy): the same BED given as 2 Gy a day."""
+    return bed(total_dose, fractions, alpha_beta) / (1 + 2 / alpha_beta)

@@ -56,3 +56,20 @@ def test_with_exact_ci_adds_columns_row_by_row():
     out = stats.with_exact_ci(table)
     assert list(out.columns) == ["events", "n", "pct", "ci_low", "ci_high"]
     assert out.ci_low.iloc[0] == 0 and out.ci_high.iloc[1] == 100
+
+
+def test_two_gray_fractions_are_their_own_eqd2():
+    # 50 Gy in 25 fractions is by definition 50 Gy in 2-Gy fractions.
+    assert stats.eqd2(50, 25) == pytest.approx(50)
+    assert stats.bed(50, 25) == pytest.approx(60)  # 50 * (1 + 2/10)
+
+
+def test_hypofractionation_raises_bed_and_eqd2():
+    # 20 Gy in 5 fractions: d = 4 Gy; BED = 20 * 1.4 = 28; EQD2 = 28 / 1.2.
+    assert stats.bed(20, 5) == pytest.approx(28)
+    assert stats.eqd2(20, 5) == pytest.approx(28 / 1.2)
+
+
+def test_alpha_beta_changes_the_result_as_the_formula_says():
+    assert stats.bed(20, 5, alpha_beta=3) == pytest.approx(20 * (1 + 4 / 3))
+    assert stats.eqd2(20, 5, alpha_beta=3) == pytest.approx(20 * (4 + 3) / (2 + 3))
