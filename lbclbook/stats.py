@@ -70,3 +70,52 @@ def bed(total_dose: float, fractions: int, alpha_beta: float = ALPHA_BETA_TUMOUR
 def eqd2(total_dose: float, fractions: int, alpha_beta: float = ALPHA_BETA_TUMOUR) -> float:
     """Equivalent dose in 2-Gy fractions (Gy): the same BED given as 2 Gy a day."""
     return bed(total_dose, fractions, alpha_beta) / (1 + 2 / alpha_beta)
+
+
+# --------------------------------------------------------------------------
+# Two groups: recomputing what a source tested, from its counts.
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """An effect between two groups with its 95% CI, and a two-sided p-value."""
+
+    estimate: float
+    low: float
+    high: float
+    p_value: float
+
+
+def risk_difference(events_a: int, n_a: int, events_b: int, n_b: int,
+                    level: float = LEVEL) -> Comparison:
+    """Difference of proportions a - b (percentage points) with Newcombe's
+    hybrid score interval, and Fisher's exact p-value.
+
+    Newcombe's interval behaves well with small counts and zero cells, where
+    the Wald interval does not.
+    """
+    from statsmodels.stats.proportion import confint_proportions_2indep
+
+    low, high = confint_proportions_2indep(
+        int(events_a), int(n_a), int(events_b), int(n_b),
+        compare="diff", method="newcomb", alpha=1 - level)
+    estimate = events_a / n_a - events_b / n_b
+    p_value = fisher_p(events_a, n_a, events_b, n_b)
+    return Comparison(100 * estimate, 100 * float(low), 100 * float(high), p_value)
+
+
+def odds_ratio(events_a: int, n_a: int, events_b: int, n_b: int,
+               level: float = LEVEL) -> Comparison:
+    """Conditional maximum-likelihood odds ratio (a against b) with its exact
+    CI, and Fisher's exact p-value: the usual companions of a 2x2 table."""
+    table = [[int(events_a), int(n_a - events_a)], [int(events_b), int(n_b - events_b)]]
+    result = stats.contingency.odds_ratio(table, kind="conditional")
+    ci = result.confidence_interval(confidence_level=level)
+    return Comparison(float(result.statistic), float(ci.low), float(ci.high),
+                      fisher_p(events_a, n_a, events_b, n_b))
+
+
+def fisher_p(events_a: int, n_a: int, events_b: int, n_b: int) -> float:
+    """Two-sided Fisher exact test of events_a/n_a against events_b/n_b."""
+    table = [[int(events_a), int(n_a - events_a)], [int(events_b), int(n_b - events_b)]]
+    return float(stats.fisher_exact(table).pvalue)

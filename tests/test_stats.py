@@ -73,3 +73,36 @@ def test_hypofractionation_raises_bed_and_eqd2():
 def test_alpha_beta_changes_the_result_as_the_formula_says():
     assert stats.bed(20, 5, alpha_beta=3) == pytest.approx(20 * (1 + 4 / 3))
     assert stats.eqd2(20, 5, alpha_beta=3) == pytest.approx(20 * (4 + 3) / (2 + 3))
+
+
+def test_fisher_p_matches_the_hypergeometric_sum_by_hand():
+    # Lady tasting tea, 3/4 against 1/4: the tables as or more extreme are
+    # 3:1 and 4:0 on either side; C(4,k)C(4,4-k)/C(8,4) gives (16+1)*2/70.
+    assert stats.fisher_p(3, 4, 1, 4) == pytest.approx(34 / 70)
+
+
+def test_risk_difference_is_newcombes_hybrid_of_wilson_intervals():
+    from statsmodels.stats.proportion import proportion_confint
+
+    e1, n1, e2, n2 = 21, 39, 10, 39
+    p1, p2 = e1 / n1, e2 / n2
+    l1, u1 = proportion_confint(e1, n1, method="wilson")
+    l2, u2 = proportion_confint(e2, n2, method="wilson")
+    low = p1 - p2 - ((p1 - l1) ** 2 + (u2 - p2) ** 2) ** 0.5
+    high = p1 - p2 + ((u1 - p1) ** 2 + (p2 - l2) ** 2) ** 0.5
+    result = stats.risk_difference(e1, n1, e2, n2)
+    assert result.estimate == pytest.approx(100 * (p1 - p2))
+    assert (result.low, result.high) == pytest.approx((100 * low, 100 * high), abs=1e-9)
+
+
+def test_risk_difference_handles_zero_cells():
+    result = stats.risk_difference(5, 39, 0, 39)
+    assert 0 < result.low < result.estimate < result.high
+
+
+def test_odds_ratio_interval_is_exact_and_brackets_the_estimate():
+    result = stats.odds_ratio(4, 7, 14, 15)
+    # The conditional MLE lies near the sample odds ratio (4*1)/(3*14).
+    assert result.low < result.estimate < result.high
+    assert result.estimate == pytest.approx(4 / 42, rel=0.35)
+    assert result.p_value == pytest.approx(stats.fisher_p(4, 7, 14, 15))
