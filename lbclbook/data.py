@@ -329,12 +329,7 @@ def _rounding_tolerance(text: str) -> float:
 
 
 def _audited_rows(root: Path) -> dict[str, set[str]]:
-    resource = _resource(root, AUDIT_TABLE)
-    problems = _schema_problems(resource)
-    if problems:
-        raise DataError(problems)
-    audit = pd.read_csv(root / DATAPACKAGE.parent / resource.path, dtype=str,
-                        keep_default_na=False)
+    audit = _raw_table(root, AUDIT_TABLE)
     return audit.groupby("table")["row_key"].apply(set).to_dict()
 
 
@@ -348,6 +343,32 @@ def study_in_references(ctx: _Context) -> list[Problem]:
         for i, study in ctx.table["study"].items()
         if study not in keys
     ]
+
+
+EVIDENCE_MAP = "studies"
+
+
+def study_in_evidence_map(ctx: _Context) -> list[Problem]:
+    """Every source of a number appears in the evidence map (data/studies.csv)."""
+    if not ctx.has("study") or ctx.resource.name == EVIDENCE_MAP:
+        return []
+    mapped = set(_raw_table(ctx.root, EVIDENCE_MAP)["study"])
+    return [
+        ctx.problem(i, "study", "study-in-evidence-map",
+                    f"study {study!r} is not listed in data/{EVIDENCE_MAP}.csv")
+        for i, study in ctx.table["study"].items()
+        if study not in mapped
+    ]
+
+
+def _raw_table(root: Path, name: str) -> pd.DataFrame:
+    """Another table, schema-checked, as text (for cross-table rules)."""
+    resource = _resource(root, name)
+    problems = _schema_problems(resource)
+    if problems:
+        raise DataError(problems)
+    return pd.read_csv(root / DATAPACKAGE.parent / resource.path, dtype=str,
+                       keep_default_na=False)
 
 
 def ci_brackets_value(ctx: _Context) -> list[Problem]:
@@ -381,6 +402,7 @@ RULES = [
     reported_pct_matches_counts,
     count_basis_consistent,
     study_in_references,
+    study_in_evidence_map,
     ci_brackets_value,
     audit_names_a_table,
 ]
