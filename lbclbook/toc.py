@@ -31,6 +31,25 @@ def chapters_in_toc() -> set[str]:
     return {f.removeprefix("chapters/") for f in _files(toc) if f.startswith("chapters/")}
 
 
+def chapter_numbers() -> dict[str, int | None]:
+    """Each chapter of ``_toc.yml`` in reading order, with its number in the book.
+
+    Chapters are numbered on through the numbered parts, as the HTML numbers
+    them (``use_multitoc_numbering``); a chapter in an unnumbered part has none.
+    """
+    toc = yaml.safe_load((book_root() / "_toc.yml").read_text("utf-8"))
+    numbers: dict[str, int | None] = {}
+    count = 0
+    for part in toc.get("parts", [toc]):
+        for entry in part.get("chapters", []):
+            slug = str(entry.get("file", "")).removesuffix(".md")
+            if not slug.startswith("chapters/"):
+                continue
+            count += bool(part.get("numbered"))
+            numbers[slug.removeprefix("chapters/")] = count if part.get("numbered") else None
+    return numbers
+
+
 def _files(node: object):
     if isinstance(node, dict):
         if "file" in node:

@@ -1,4 +1,4 @@
-"""CITATION.cff is valid, and every citation comes from it.
+"""CITATION.cff is valid, and every citation and PDF title block comes from it.
 
 The validator: cffconvert 2.0.0 (its latest release) pins ``jsonschema<4``,
 which cannot be installed beside the book's (frictionless needs 4.20 or
@@ -13,11 +13,13 @@ import hashlib
 import json
 import os
 from pathlib import Path
+from types import SimpleNamespace
 
 import jsonschema
 import pytest
+import yaml
 
-from lbclbook import citation
+from lbclbook import citation, pdf, pdfext, toc
 
 from conftest import ROOT
 
@@ -76,3 +78,29 @@ def test_citation_is_built_from_citation_cff(in_book):
 def test_a_citation_must_use_the_chapters_own_title(in_book):
     with pytest.raises(ValueError, match="no chapter is titled"):
         citation.chapter_citation("A title the chapter does not have")
+
+
+def test_chapters_are_numbered_on_through_numbered_parts_only(in_book):
+    (in_book / "_toc.yml").write_text(yaml.safe_dump({
+        "format": "jb-book", "root": "intro", "parts": [
+            {"caption": "One", "numbered": True, "chapters": [{"file": "chapters/a"}]},
+            {"caption": "Two", "numbered": True, "chapters": [{"file": "chapters/b"},
+                                                              {"file": "chapters/c"}]},
+            {"caption": "Appendices", "chapters": [{"file": "chapters/d"}]}]}))
+    assert toc.chapter_numbers() == {"a": 1, "b": 2, "c": 3, "d": None}
+
+
+def test_latex_escape_leaves_no_special_character_active():
+    assert pdf.latex_escape("A & B_1 {50%} #2 $x^2~\\") == (
+        r"A \& B\_1 \{50\%\} \#2 \$x\textasciicircum{}2\textasciitilde{}\textbackslash{}")
+
+
+def test_a_link_to_another_chapter_becomes_its_web_address_in_a_pdf(in_book):
+    # What pdfext does when a chapter PDF links to a chapter it does not hold.
+    app = SimpleNamespace(srcdir=str(in_book))
+    node = {"reftype": "doc", "reftarget": f"/chapters/{CHAPTER}", "refexplicit": False}
+    link = pdfext._link_to_the_web(app, None, node, contnode=None)
+    assert link["refuri"] == citation.chapter_url(citation.metadata(in_book), CHAPTER)
+    assert link.astext() == citation.chapter_title(in_book, CHAPTER)
+    assert pdfext._link_to_the_web(app, None, node | {"reftarget": "/chapters/nowhere"},
+                                   contnode=None) is None
