@@ -1,5 +1,5 @@
 """The site is ready to publish: found, shared, searchable offline, with a 404
-page, every address taken from CITATION.cff."""
+page, every address taken from CITATION.cff, and a workflow that deploys it."""
 
 from __future__ import annotations
 
@@ -12,6 +12,9 @@ import yaml
 from lbclbook import citation, toc
 from lbclbook.build import SITE
 
+from conftest import ROOT
+
+WORKFLOW = ROOT / ".github" / "workflows" / "pages.yml"
 CONTENT_PAGES = ["intro.html", "chapters/failure-after-car-t.html"]
 
 
@@ -63,3 +66,19 @@ def test_search_works_offline_from_the_sites_own_index(clean_build):
     assert "Failure after CD19 CAR-T cells" in index  # the chapter's title
     assert "cytopenia" in index  # and a word of its text
 
+
+def test_pages_workflow_builds_with_the_projects_commands_and_deploys():
+    workflow = yaml.safe_load(WORKFLOW.read_text("utf-8"))
+    steps = [step for job in workflow["jobs"].values() for step in job["steps"]]
+    runs = "\n".join(step.get("run", "") for step in steps)
+    uses = [step.get("uses", "").split("@")[0] for step in steps]
+    assert "make pdf" in runs
+    for action in ["actions/checkout", "actions/configure-pages", "actions/cache",
+                   "actions/upload-pages-artifact", "actions/deploy-pages"]:
+        assert action in uses, action
+    cache = next(step for step in steps if step.get("uses", "").startswith("actions/cache"))
+    assert cache["with"]["path"] == "_build/.work/_build/.jupyter_cache"
+    for keyed_on in ["data/", "chapters/", "lbclbook/", "requirements.txt", "constraints.txt"]:
+        assert keyed_on in cache["with"]["key"], keyed_on
+    upload = next(step for step in steps if "upload-pages-artifact" in step.get("uses", ""))
+    assert upload["with"]["path"] == SITE.as_posix()
