@@ -47,7 +47,7 @@ LINKED = ["chapters", "figures", "data", "references.bib"]
 def build_all(root: Path) -> int:
     """Typeset every chapter, then publish the site with the PDFs; 0 if all went well."""
     started = time.monotonic()
-    numbers = toc.chapter_numbers()
+    numbers = toc.chapter_numbers(root)
     (root / PDFS).mkdir(parents=True, exist_ok=True)
     for stale in set((root / PDFS).glob("*.pdf")) - {pdf_file(root, s) for s in numbers}:
         stale.unlink()  # a chapter taken out of the book
@@ -94,8 +94,8 @@ def _source_folder(root: Path, source: Path, slug: str) -> Path:
     source.mkdir(parents=True, exist_ok=True)
     for name in LINKED:
         link = source / name
-        if not link.is_symlink():
-            link.symlink_to(root / name)
+        link.unlink(missing_ok=True)  # it may point to where the book used to be
+        link.symlink_to(root / name)
     title = citation.chapter_title(root, slug)
     (source / "index.md").write_text(f"# {title}\n", "utf-8")
     return source

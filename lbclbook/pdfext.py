@@ -25,9 +25,9 @@ def _link_to_the_web(app: Sphinx, env, node, contnode):
     if node.get("reftype") != "doc":
         return None
     slug = node["reftarget"].strip("/").removeprefix("chapters/")
-    if slug not in toc.chapters_in_toc():
-        return None  # not a chapter of the book: let the build report it
     root = book_root(app.srcdir)
+    if slug not in toc.chapter_numbers(root):
+        return None  # not a chapter of the book: let the build report it
     url = citation.chapter_url(citation.metadata(root), slug)
     title = node.get("refexplicit") and contnode.astext() or citation.chapter_title(root, slug)
     return nodes.reference("", title, refuri=url, internal=False)

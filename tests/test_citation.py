@@ -87,7 +87,7 @@ def test_chapters_are_numbered_on_through_numbered_parts_only(in_book):
             {"caption": "Two", "numbered": True, "chapters": [{"file": "chapters/b"},
                                                               {"file": "chapters/c"}]},
             {"caption": "Appendices", "chapters": [{"file": "chapters/d"}]}]}))
-    assert toc.chapter_numbers() == {"a": 1, "b": 2, "c": 3, "d": None}
+    assert toc.chapter_numbers(in_book) == {"a": 1, "b": 2, "c": 3, "d": None}
 
 
 def test_latex_escape_leaves_no_special_character_active():

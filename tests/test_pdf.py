@@ -19,9 +19,9 @@ from lbclbook.build import SITE
 from lbclbook.data import references
 from lbclbook.pdf import PDFS
 
-from conftest import copy_built_book, run_pdf_build
+from conftest import ROOT, copy_built_book, run_pdf_build
 
-CHAPTERS = list(toc.chapter_numbers())
+CHAPTERS = list(toc.chapter_numbers(ROOT))
 CAPTION_NUMBER = re.compile(r"\b(Fig\.|Table) (\d+\.\d+)")
 CITED = re.compile(r"\{cite:[a-z]+\}`([^`]+)`")
 
@@ -76,7 +76,7 @@ def test_pdf_opens_with_the_title_block_and_ends_with_how_to_cite(pdf_build, slu
     text = flat(pdf_text(root / PDFS / f"{slug}.pdf"))
     cff = citation.metadata(root)
     title = citation.chapter_title(root, slug)
-    number = toc.chapter_numbers()[slug]
+    number = toc.chapter_numbers(root)[slug]
     block = [cff["title"], *([f"Chapter {number}"] if number else []), title,
              citation.authors(cff), citation.edition(cff)]
     positions = [text.find(flat(part)) for part in block]
