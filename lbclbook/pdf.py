@@ -46,6 +46,10 @@ LINKED = ["chapters", "figures", "data", "references.bib"]
 
 def build_all(root: Path) -> int:
     """Typeset every chapter, then publish the site with the PDFs; 0 if all went well."""
+    if (root / build.FAILED).exists():
+        print("make pdf: the last book build failed; run make book and fix it first.",
+              file=sys.stderr)
+        return 2
     started = time.monotonic()
     numbers = toc.chapter_numbers(root)
     (root / PDFS).mkdir(parents=True, exist_ok=True)

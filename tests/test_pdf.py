@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from lbclbook import citation, toc
-from lbclbook.build import SITE
+from lbclbook.build import FAILED, SITE
 from lbclbook.data import references
 from lbclbook.pdf import PDFS
 
@@ -163,3 +163,12 @@ def test_two_builds_from_the_same_sources_give_the_same_pdfs(pdf_build, clean_bu
         assert pdf_text(one) == pdf_text(two), slug
         assert one.read_bytes() == two.read_bytes(), slug
 
+
+
+def test_pdf_build_refuses_to_publish_after_a_failed_book_build(book_copy):
+    (book_copy / FAILED).parent.mkdir(parents=True)
+    (book_copy / FAILED).touch()
+    result = run_pdf_build(book_copy)
+    assert result.returncode != 0
+    assert "last book build failed" in result.stderr
+    assert not (book_copy / SITE).exists()
