@@ -7,10 +7,14 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: book test serve setup lock clean
+.PHONY: book test serve setup lock clean pdf
 
 book: setup
 	$(PY) -m lbclbook.build
+
+# One PDF per chapter into _build/pdf, published in the site as pdf/<slug>.pdf.
+pdf: book
+	$(PY) -m lbclbook.pdf
 
 test: setup
 	$(PY) -m pytest

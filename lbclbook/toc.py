@@ -8,6 +8,8 @@ link the first time the book is built with it in ``_toc.yml``.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import yaml
 
 from . import markup
@@ -29,6 +31,25 @@ def chapters_in_toc() -> set[str]:
     """Slugs of the ``chapters/<slug>`` files listed in ``_toc.yml``."""
     toc = yaml.safe_load((book_root() / "_toc.yml").read_text("utf-8"))
     return {f.removeprefix("chapters/") for f in _files(toc) if f.startswith("chapters/")}
+
+
+def chapter_numbers(root: Path | None = None) -> dict[str, int | None]:
+    """Each chapter of ``_toc.yml`` in reading order, with its number in the book.
+
+    Chapters are numbered on through the numbered parts, as the HTML numbers
+    them (``use_multitoc_numbering``); a chapter in an unnumbered part has none.
+    """
+    toc = yaml.safe_load(((root or book_root()) / "_toc.yml").read_text("utf-8"))
+    numbers: dict[str, int | None] = {}
+    count = 0
+    for part in toc.get("parts", [toc]):
+        for entry in part.get("chapters", []):
+            slug = str(entry.get("file", "")).removesuffix(".md")
+            if not slug.startswith("chapters/"):
+                continue
+            count += bool(part.get("numbered"))
+            numbers[slug.removeprefix("chapters/")] = count if part.get("numbered") else None
+    return numbers
 
 
 def _files(node: object):

@@ -7,7 +7,14 @@ set -euo pipefail
 # What needs what:
 #   git        - the tests compare figures/ against the committed tree
 #   python3-venv is not needed: the machines' Python ships venv.
+#   texlive-xetex latexmk texlive-latex-extra texlive-latex-recommended
+#   texlive-fonts-recommended fonts-freefont-otf
+#              - `make pdf`: XeLaTeX typesets the chapter PDFs (about 80 MB;
+#                lbclbook/latex/ stands in for bbm.sty, xindy is not used)
+#   poppler-utils - the tests read the PDFs' text (pdftotext, pdfinfo)
 PACKAGES=(git)
+PACKAGES+=(texlive-xetex latexmk texlive-latex-extra texlive-latex-recommended
+           texlive-fonts-recommended fonts-freefont-otf poppler-utils)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do

@@ -49,3 +49,28 @@ def clean_build(tmp_path_factory) -> Path:
     if result.returncode != 0:
         pytest.fail(f"clean build failed:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}")
     return root
+
+
+def run_pdf_build(root: Path) -> subprocess.CompletedProcess:
+    """``make pdf``'s command on an already built book at ``root``."""
+    return subprocess.run([sys.executable, "-m", "lbclbook.pdf"],
+                          cwd=root, capture_output=True, text=True)
+
+
+def copy_built_book(clean_build: Path, destination: Path) -> Path:
+    """A copy of the clean build: sources, site and execution cache."""
+    shutil.copytree(clean_build, destination, symlinks=True)
+    return destination
+
+
+@pytest.fixture(scope="session")
+def pdf_build(clean_build, tmp_path_factory) -> tuple[Path, str]:
+    """A copy of the clean build after ``make pdf``: one LaTeX run per chapter.
+
+    Returns the book's root and what the PDF build printed.
+    """
+    root = copy_built_book(clean_build, tmp_path_factory.mktemp("pdf") / "book")
+    result = run_pdf_build(root)
+    if result.returncode != 0:
+        pytest.fail(f"PDF build failed:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}")
+    return root, result.stdout + result.stderr

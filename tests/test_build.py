@@ -37,6 +37,8 @@ class Page(HTMLParser):
         attrs = dict(attrs)
         if tag == "img":
             self.images.append(attrs)
+        if tag == "link" and attrs.get("rel") == "canonical":
+            return  # names the page's public address; browsers do not fetch it
         for key in ("src", "href"):
             if tag in ("script", "link", "img", "iframe") and attrs.get(key):
                 self.references.append(attrs[key])

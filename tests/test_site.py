@@ -1,0 +1,84 @@
+"""The site is ready to publish: found, shared, searchable offline, with a 404
+page, every address taken from CITATION.cff, and a workflow that deploys it."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import yaml
+
+from lbclbook import citation, toc
+from lbclbook.build import SITE
+
+from conftest import ROOT
+
+WORKFLOW = ROOT / ".github" / "workflows" / "pages.yml"
+CONTENT_PAGES = ["intro.html", "chapters/failure-after-car-t.html"]
+
+
+def meta(page: str, key: str) -> str | None:
+    found = re.search(rf'<meta (?:property|name)="{re.escape(key)}" content="([^"]*)"', page)
+    return found.group(1) if found else None
+
+
+def test_sitemap_lists_every_content_page_at_the_books_address(clean_build):
+    base = citation.site_url(citation.metadata(clean_build))
+    tree = ET.parse(clean_build / SITE / "sitemap.xml")
+    listed = {loc.text for loc in tree.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")}
+    root_page = yaml.safe_load((clean_build / "_toc.yml").read_text("utf-8"))["root"]
+    pages = [f"{root_page}.html", *(f"chapters/{slug}.html" for slug in toc.chapters_in_toc())]
+    expected = {base + page for page in pages}  # not search, index, 404, _static
+    assert listed == expected
+    assert base + CONTENT_PAGES[1] in listed
+
+
+def test_pages_have_a_title_a_description_and_open_graph_tags(clean_build):
+    base = citation.site_url(citation.metadata(clean_build))
+    book = citation.metadata(clean_build)["title"]
+    for name in CONTENT_PAGES:
+        page = (clean_build / SITE / name).read_text("utf-8")
+        assert re.search(r"<title>[^<]{10,}</title>", page), name
+        assert len(meta(page, "description") or "") >= 50, name
+        assert meta(page, "og:title"), name
+        assert meta(page, "og:url") == base + name
+        assert meta(page, "og:site_name") == book
+        assert f'<link rel="canonical" href="{base}{name}"' in page
+
+
+def test_404_page_links_from_the_sites_root(clean_build):
+    prefix = re.sub(r"^https://[^/]+", "", citation.site_url(citation.metadata(clean_build)))
+    page = (clean_build / SITE / "404.html").read_text("utf-8")
+    assert "Page not found" in page
+    local = [ref for ref in re.findall(r'(?:src|href)="([^"#][^"]*)"', page)
+             if not ref.startswith("https://")]
+    assert local and all(ref.startswith(prefix) for ref in local)
+    for ref in local:  # every file it loads exists in the site
+        path = (clean_build / SITE / ref.removeprefix(prefix).split("?")[0])
+        assert path.exists(), ref
+
+
+def test_search_works_offline_from_the_sites_own_index(clean_build):
+    site = clean_build / SITE
+    assert "searchindex.js" in (site / "search.html").read_text("utf-8")
+    index = (site / "searchindex.js").read_text("utf-8")
+    assert "Failure after CD19 CAR-T cells" in index  # the chapter's title
+    assert "cytopenia" in index  # and a word of its text
+
+
+def test_pages_workflow_builds_with_the_projects_commands_and_deploys():
+    workflow = yaml.safe_load(WORKFLOW.read_text("utf-8"))
+    steps = [step for job in workflow["jobs"].values() for step in job["steps"]]
+    runs = "\n".join(step.get("run", "") for step in steps)
+    uses = [step.get("uses", "").split("@")[0] for step in steps]
+    assert "make pdf" in runs
+    for action in ["actions/checkout", "actions/configure-pages", "actions/cache",
+                   "actions/upload-pages-artifact", "actions/deploy-pages"]:
+        assert action in uses, action
+    cache = next(step for step in steps if step.get("uses", "").startswith("actions/cache"))
+    assert cache["with"]["path"] == "_build/.work/_build/.jupyter_cache"
+    for keyed_on in ["data/", "chapters/", "lbclbook/", "requirements.txt", "constraints.txt"]:
+        assert keyed_on in cache["with"]["key"], keyed_on
+    upload = next(step for step in steps if "upload-pages-artifact" in step.get("uses", ""))
+    assert upload["with"]["path"] == SITE.as_posix()
