@@ -6,7 +6,8 @@ executable page this extension
 
 1. finds what the page reads: each ``load("table")`` names ``data/table.csv``
    and that table's schema; every page also depends on the ``lbclbook``
-   package and ``_toc.yml`` (chapter links depend on which chapters exist);
+   package, ``_toc.yml`` (chapter links depend on which chapters exist) and
+   ``CITATION.cff`` (the how-to-cite text);
 2. registers those files as Sphinx dependencies, so an edit makes Sphinx
    read the page again;
 3. keeps, beside the cache, the data fingerprint each cached notebook was
@@ -45,6 +46,7 @@ def dependencies(root: Path, text: str) -> list[Path]:
     deps = [root / "data" / f"{name}.csv" for name in tables_read(text)]
     deps.append(root / "data" / "datapackage.json")
     deps.append(root / "_toc.yml")
+    deps.append(root / "CITATION.cff")  # the how-to-cite cell reads it
     if REFERENCES_CALL.search(text):
         deps.append(root / "references.bib")
     deps += sorted((root / "lbclbook").glob("*.py"))
