@@ -16,6 +16,7 @@ from IPython.display import display
 _PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
 _SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _LABEL = re.compile(r"^[a-z0-9]+([-_][a-z0-9]+)*$")
+_TERM = re.compile(r"^[A-Za-z0-9]+([-/][A-Za-z0-9]+)*$")
 
 # Asks the book to render text/markdown before any other mime type.
 MARKDOWN = "text/markdown"
@@ -41,6 +42,13 @@ def label(name: str) -> str:
 
 class Markup(str):
     """Text that is already safe MyST markup (built by this module)."""
+
+
+def glossary_term(term: str) -> str:
+    """A glossary term, checked: letters, digits, '-' and '/' only (R/R, PD-1)."""
+    if not _TERM.match(term):
+        raise ValueError(f"glossary term {term!r}: letters, digits, - and / only")
+    return term
 
 
 def doc_link(slug: str) -> Markup:

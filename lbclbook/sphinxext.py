@@ -36,14 +36,25 @@ CODE_CELL = re.compile(r"^```+\{code-cell\}", re.MULTILINE)
 STAMPS = "lbclbook-data-fingerprints.json"
 
 
-def tables_read(text: str) -> list[str]:
-    """Names of the tables a page loads, from its ``load("name")`` calls."""
-    return sorted(set(LOAD_CALL.findall(text)))
+ANY_LOAD = re.compile(r"\bload\(")
+READS_FIGURES = re.compile(r"""/\s*["']figures["']""")
+
+
+def tables_read(text: str, all_tables: list[str]) -> list[str]:
+    """Names of the tables a page loads, from its ``load("name")`` calls.
+
+    A page that also calls ``load`` with a computed name (the data appendix
+    loads every table) is taken to read every table.
+    """
+    literal = LOAD_CALL.findall(text)
+    if len(ANY_LOAD.findall(text)) > len(literal):
+        return sorted(all_tables)
+    return sorted(set(literal))
 
 
 def dependencies(root: Path, text: str) -> list[Path]:
     """Every file whose content can change what the page shows."""
-    deps = [root / "data" / f"{name}.csv" for name in tables_read(text)]
+    deps = [root / "data" / f"{name}.csv" for name in tables_read(text, list(_schemas(root)))]
     deps.append(root / "data" / "datapackage.json")
     deps.append(root / "_toc.yml")
     deps.append(root / "CITATION.cff")  # the how-to-cite cell reads it
@@ -57,8 +68,11 @@ def fingerprint(root: Path, text: str) -> str:
     """Hash of the page's data: its tables, their schemas, the package."""
     digest = hashlib.sha256()
     schemas = _schemas(root)
-    for name in tables_read(text):
+    for name in tables_read(text, list(schemas)):
         digest.update(json.dumps(schemas.get(name), sort_keys=True).encode())
+    if READS_FIGURES.search(text):  # a page that lists the figure files
+        names = sorted(p.name for p in (root / "figures").glob("*"))
+        digest.update("\n".join(names).encode())
     for path in dependencies(root, text):
         if path.name == "datapackage.json":
             continue  # only the schemas of the tables read count (above)

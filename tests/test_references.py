@@ -47,3 +47,12 @@ def test_no_unverified_doi_is_printed():
                if "doi" in entry.fields
                and "doi from memory" in entry.fields.get("verification", "")]
     assert not printed
+
+
+def test_every_glossary_term_is_linked_at_its_first_use_in_each_chapter():
+    from lbclbook import glossary
+
+    terms = glossary.terms(ROOT)
+    for page in sorted((ROOT / "chapters").glob("*.md")):
+        _, unlinked = glossary.link_first_uses(page.read_text(), terms)
+        assert not unlinked, f"{page.name}: run python -m lbclbook.glossary ({unlinked})"
