@@ -4,7 +4,7 @@
    so a ``{doc}`` link to another finds no page (the strict build would
    fail); the reader wants that chapter's title and where to read it. Such a
    link becomes the other chapter's title, linked to its page on the hosted
-   book.
+   book. Glossary terms (``{term}``) likewise link to the hosted glossary.
 2. The references stay where the chapter has them. Sphinx's LaTeX writer
    gathers every citation into one bibliography at the end of the document;
    here it is put back in the chapter's own "References" section.
@@ -22,6 +22,8 @@ from .paths import book_root
 
 
 def _link_to_the_web(app: Sphinx, env, node, contnode):
+    if node.get("reftype") == "term":
+        return _term_on_the_web(app, node, contnode)
     if node.get("reftype") != "doc":
         return None
     slug = node["reftarget"].strip("/").removeprefix("chapters/")
@@ -31,6 +33,16 @@ def _link_to_the_web(app: Sphinx, env, node, contnode):
     url = citation.chapter_url(citation.metadata(root), slug)
     title = node.get("refexplicit") and contnode.astext() or citation.chapter_title(root, slug)
     return nodes.reference("", title, refuri=url, internal=False)
+
+
+def _term_on_the_web(app: Sphinx, node, contnode):
+    """The term's text, linked to its entry in the hosted glossary."""
+    root = book_root(app.srcdir)
+    anchor = "term-" + node["reftarget"].replace(" ", "-")
+    url = f"{citation.site_url(citation.metadata(root))}glossary.html#{anchor}"
+    reference = nodes.reference("", "", refuri=url, internal=False)
+    reference += contnode
+    return reference
 
 
 BIBLIOGRAPHY_PLACE = "lbcl-bibliography-place"

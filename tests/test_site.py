@@ -27,8 +27,7 @@ def test_sitemap_lists_every_content_page_at_the_books_address(clean_build):
     base = citation.site_url(citation.metadata(clean_build))
     tree = ET.parse(clean_build / SITE / "sitemap.xml")
     listed = {loc.text for loc in tree.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")}
-    root_page = yaml.safe_load((clean_build / "_toc.yml").read_text("utf-8"))["root"]
-    pages = [f"{root_page}.html", *(f"chapters/{slug}.html" for slug in toc.chapters_in_toc())]
+    pages = [f"{page}.html" for page in toc.pages_in_toc()]
     expected = {base + page for page in pages}  # not search, index, 404, _static
     assert listed == expected
     assert base + CONTENT_PAGES[1] in listed
