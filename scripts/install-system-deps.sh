@@ -6,8 +6,13 @@ set -euo pipefail
 
 # What needs what:
 #   git        - the tests compare figures/ against the committed tree
+#   chromium   - the browser tests drive it through Playwright (never a
+#                browser download: tests/test_browser.py)
+#   npm        - installs axe-core for the browser tests; only when the
+#                machine has none (ours ship Node.js with npm)
 #   python3-venv is not needed: the machines' Python ships venv.
-PACKAGES=(git)
+PACKAGES=(git chromium)
+command -v npm > /dev/null || PACKAGES+=(npm)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do

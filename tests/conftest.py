@@ -15,7 +15,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 NOT_COPIED = shutil.ignore_patterns(".git", ".venv", "_build", "__pycache__",
-                                    ".pytest_cache", "*.egg-info")
+                                    ".pytest_cache", "*.egg-info", "node_modules")
 
 
 def copy_book(destination: Path) -> Path:
