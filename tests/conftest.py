@@ -49,3 +49,23 @@ def clean_build(tmp_path_factory) -> Path:
     if result.returncode != 0:
         pytest.fail(f"clean build failed:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}")
     return root
+
+
+# --------------------------------------------------------------------------
+# What the checks counted (pages visited, mutations caught, ...), printed
+# at the end of the run so that a pass can be read, not only trusted.
+
+_COUNTED: list[str] = []
+
+
+@pytest.fixture(scope="session")
+def tell():
+    """``tell("...")`` adds a line to the closing summary of the run."""
+    return _COUNTED.append
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _COUNTED:
+        terminalreporter.section("what the checks counted")
+        for line in _COUNTED:
+            terminalreporter.write_line(line)
