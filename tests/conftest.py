@@ -51,6 +51,19 @@ def clean_build(tmp_path_factory) -> Path:
     return root
 
 
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium, driven by Playwright (see tests/sitebrowser.py)."""
+    from playwright.sync_api import sync_playwright
+
+    from sitebrowser import launch
+
+    with sync_playwright() as playwright:
+        chromium = launch(playwright)
+        yield chromium
+        chromium.close()
+
+
 # --------------------------------------------------------------------------
 # What the checks counted (pages visited, mutations caught, ...), printed
 # at the end of the run so that a pass can be read, not only trusted.

@@ -23,8 +23,7 @@ from lbclbook.build import SITE
 from lbclbook.plots import MIN_ALT_LENGTH
 from lbclbook.sphinxext import tables_read
 
-from sitebrowser import (SERIOUS, LocalSite, Tab, anchors, axe_source, launch, pages,
-                         split_fragment)
+from sitebrowser import SERIOUS, LocalSite, Tab, anchors, axe_source, pages, split_fragment
 
 SCHEMES = ("light", "dark")
 REFRESH = re.compile(r'<meta http-equiv="refresh" content="\d+;\s*url=([^"]+)"', re.I)
@@ -50,16 +49,6 @@ class Seen:
     violations: list[dict]
     text: str
     figures: list[bytes] = field(default_factory=list)
-
-
-@pytest.fixture(scope="session")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = launch(playwright)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="session")
