@@ -102,7 +102,8 @@ def poison(root: Path) -> int:
 def add_probe_page(root: Path) -> None:
     (root / "chapters" / f"{PROBE}.md").write_text(PROBE_PAGE)
     toc = yaml.safe_load((root / "_toc.yml").read_text())
-    toc["parts"][-1]["chapters"].append({"file": f"chapters/{PROBE}"})
+    chapters = toc["parts"][-1]["chapters"] if "parts" in toc else toc.setdefault("chapters", [])
+    chapters.append({"file": f"chapters/{PROBE}"})
     (root / "_toc.yml").write_text(yaml.safe_dump(toc, sort_keys=False))
 
 

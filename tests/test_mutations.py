@@ -135,10 +135,11 @@ def missing_column(root, table):
     return Expected(table.file, 1, "missing-label", column)
 
 
-@mutation(lambda t: has_rows(t) and t.has("events", "n"))
+@mutation(lambda t: t.has("events", "n") and (t.rows()["n"] != "").any())
 def events_above_n(root, table):
     rows = table.rows(root)
-    index = next(i for i in range(table.target(), len(rows)) if rows.at[i, "n"])
+    with_n = [i for i in range(len(rows)) if rows.at[i, "n"]]
+    index = min(with_n, key=lambda i: abs(i - table.target()))
     rows.loc[index, "events"] = str(int(rows.at[index, "n"]) + 1)
     table.write(root, rows)
     return Expected(table.file, row_number(index), "events-at-most-n", "events")
@@ -172,11 +173,15 @@ def empty_file(root, table):
 
 @mutation()
 def non_utf8_bytes(root, table):
-    lines = (root / table.file).read_bytes().splitlines(keepends=True)
-    line = 1 + table.target() if has_rows(table) else 0
-    lines[line] = b"\xff" + lines[line]  # a single-line row: line = row - 1
-    (root / table.file).write_bytes(b"".join(lines))
-    return Expected(table.file, line + 1, "encoding-error")
+    path = root / table.file
+    if not has_rows(table):
+        path.write_bytes(b"\xff" + path.read_bytes())
+        return Expected(table.file, 1, "encoding-error")
+    # A placeholder marks the row (rows may span lines), then becomes the byte.
+    column = table.fields[0]["name"]
+    expected = set_cell(root, table, column, "BAD-BYTE" + table.rows().at[table.target(), column])
+    path.write_bytes(path.read_bytes().replace(b"BAD-BYTE", b"\xff"))
+    return Expected(table.file, expected.row, "encoding-error")
 
 
 @mutation()

@@ -63,7 +63,7 @@ def test_two_clean_builds_execute_to_identical_outputs(clean_build, second_clean
     for name in first:
         assert first[name] == second[name], f"{name} executed differently"
     outputs = sum(len(cell.get("outputs", [])) for nb in first.values() for cell in nb["cells"])
-    assert outputs >= 4  # one a figure at least
+    assert outputs >= 4  # the figures at least
     tell(f"reproducibility: {len(first)} notebooks, {outputs} outputs and "
          f"{len(snapshot(clean_build / 'figures'))} figure files identical in two clean builds")
 
