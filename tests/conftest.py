@@ -6,6 +6,7 @@ does so in a copy under pytest's tmp_path.
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -28,6 +29,25 @@ def run_build(root: Path, *args: str) -> subprocess.CompletedProcess:
     """``make book``'s command on the book at ``root``."""
     return subprocess.run([sys.executable, "-m", "lbclbook.build", *args],
                           cwd=root, capture_output=True, text=True)
+
+
+# What differs between two correct builds of the same sources: the day (the
+# footer says "Last updated on <date>": html_last_updated_fmt "" means Sphinx's
+# default format, not off) and the ?v=<checksum> query that Sphinx adds to a
+# stylesheet link only if the file was already there when the page was written
+# (so on an incremental build, not on a clean one).
+VOLATILE_IN_PAGES = [re.compile(rb"Last updated on [^<]*"), re.compile(rb"\?v=[0-9a-f]+")]
+
+
+def site_files(site: Path) -> dict[str, bytes]:
+    """Every file of a built site, with what is volatile in pages blanked."""
+    files = {}
+    for path in sorted(p for p in site.rglob("*") if p.is_file()):
+        content = path.read_bytes()
+        for volatile in VOLATILE_IN_PAGES:
+            content = volatile.sub(b"", content)
+        files[path.relative_to(site).as_posix()] = content
+    return files
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ same sources: nothing stale from the edit, nothing broken in the cache.
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import signal
 import subprocess
@@ -24,14 +23,13 @@ import pytest
 from lbclbook import build
 from lbclbook.build import FAILED, SITE
 
-from conftest import run_build
+from conftest import run_build, site_files
 from test_build import snapshot
 
 EDIT = ("chow2019,progressed after CD19 CAR-T,61,OS,median,5.3,",
         "chow2019,progressed after CD19 CAR-T,61,OS,median,7.7,")
 EXECUTING = "Executing notebook"            # a chapter's kernel is starting
 ENVIRONMENT_SAVED = "pickling environment"  # Sphinx saved what it read; no page written yet
-CACHE_BUSTER = re.compile(rb"\?v=[0-9a-f]+")
 
 
 def edit_survival(root: Path, old: str, new: str) -> None:
@@ -91,18 +89,8 @@ def _running_in(process: psutil.Process, group: int) -> bool:
         return False
 
 
-def pages_of(site: Path) -> dict[str, bytes]:
-    """Every file of a site; static-file links without their cache-busting query.
-
-    Sphinx adds ``?v=<checksum>`` to a stylesheet link only if the file existed
-    when the page was written, so a clean and an incremental build differ there.
-    """
-    return {p.relative_to(site).as_posix(): CACHE_BUSTER.sub(b"", p.read_bytes())
-            for p in sorted(site.rglob("*")) if p.is_file()}
-
-
 def assert_same_pages(site: Path, reference: Path) -> None:
-    got, expected = pages_of(site), pages_of(reference)
+    got, expected = site_files(site), site_files(reference)
     assert got.keys() == expected.keys()
     differ = [name for name in got if got[name] != expected[name]]
     assert not differ, f"differ from a clean build: {differ}"

@@ -2,7 +2,8 @@
 
 Same figures byte for byte, same executed notebooks output for output, same
 pages. Only what is volatile by design is ignored: the random ids nbformat
-gives the cells of a notebook read from MyST, and execution timestamps.
+gives the cells of a notebook read from MyST, execution timestamps, and the
+build date in the pages' footer (see ``VOLATILE_IN_PAGES`` in conftest.py).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import pytest
 
 from lbclbook.build import SITE, executed_notebooks
 
-from conftest import copy_book, run_build
+from conftest import copy_book, run_build, site_files
 from test_build import snapshot
 
 VOLATILE_CELL_KEYS = ("id",)
@@ -69,7 +70,7 @@ def test_two_clean_builds_execute_to_identical_outputs(clean_build, second_clean
 
 
 def test_two_clean_builds_publish_the_same_pages(clean_build, second_clean_build):
-    first, second = snapshot(clean_build / SITE), snapshot(second_clean_build / SITE)
+    first, second = site_files(clean_build / SITE), site_files(second_clean_build / SITE)
     assert first.keys() == second.keys()
     assert [name for name in first if first[name] != second[name]] == []
 
