@@ -6,6 +6,8 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+# axe-core for the browser tests, from npm
+BROWSER := tests/browser
 
 .PHONY: book test serve setup lock clean pdf
 
@@ -24,12 +26,14 @@ serve: book
 
 setup: $(STAMP)
 
-$(STAMP): requirements.txt constraints.txt pyproject.toml scripts/install-system-deps.sh
+$(STAMP): requirements.txt constraints.txt pyproject.toml scripts/install-system-deps.sh \
+          $(BROWSER)/package.json $(BROWSER)/package-lock.json
 	bash scripts/install-system-deps.sh
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt -c constraints.txt
 	$(PY) -m ipykernel install --sys-prefix --name python3 > /dev/null
 	$(PY) -c "import matplotlib.pyplot"  # build the font cache now, not on a page's stderr
+	cd $(BROWSER) && npm ci --no-audit --no-fund --loglevel=error  # axe-core, locked
 	touch $@
 
 # Re-resolve the lock file after changing requirements.txt.

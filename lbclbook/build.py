@@ -7,6 +7,9 @@
 3. Only if that succeeded, publish the HTML to ``_build/html`` by renaming a
    complete copy into place, so a failed build never leaves the last good
    site half-overwritten.
+
+A build that is interrupted (killed, or the machine stops) counts as failed:
+the last good site stays, and the next build reads every page again.
 """
 
 from __future__ import annotations
@@ -24,9 +27,11 @@ from .paths import book_root
 
 WORK = Path("_build") / ".work"          # jupyter-book's --path-output
 SITE = Path("_build") / "html"            # what readers and tests see
-# Left by a failed build. Sphinx saves its environment even when warnings
-# failed the build, so the next incremental build would find nothing to do
-# and pass: after a failure, every page is read again (executions stay cached).
+# Present from the start of a build until it succeeds, so it is left by a
+# failed build and by an interrupted one. Sphinx saves its environment before
+# it writes the pages, and even when warnings failed the build, so the next
+# incremental build would find nothing to do and publish stale pages: after
+# a failure, every page is read again (executions stay cached).
 FAILED = WORK / "last-build-failed"
 
 
@@ -40,6 +45,7 @@ def executed_notebooks(root: Path) -> Path:
 
 
 def build(root: Path, clean: bool = False) -> int:
+    restore_interrupted_publish(root / SITE)
     try:
         data.validate_all(root)
     except data.DataError as error:
@@ -49,10 +55,10 @@ def build(root: Path, clean: bool = False) -> int:
         shutil.rmtree(root / WORK, ignore_errors=True)
     started = time.monotonic()
     reread_all = (root / FAILED).exists()
+    (root / FAILED).parent.mkdir(parents=True, exist_ok=True)
+    (root / FAILED).touch()
     code = subprocess.call(_jupyter_book_command(root, reread_all), cwd=root)
     if code != 0:
-        (root / FAILED).parent.mkdir(parents=True, exist_ok=True)
-        (root / FAILED).touch()
         print(f"make book: the strict build failed (exit {code}); "
               f"{SITE} still holds the last good site.", file=sys.stderr)
         return code
@@ -71,8 +77,8 @@ def _jupyter_book_command(root: Path, reread_all: bool) -> list[str]:
 
 def publish(built: Path, site: Path) -> None:
     """Replace ``site`` with a copy of ``built`` by renames, never in place."""
-    incoming = site.with_name(site.name + ".incoming")
-    outgoing = site.with_name(site.name + ".outgoing")
+    restore_interrupted_publish(site)
+    incoming, outgoing = _incoming(site), _outgoing(site)
     for leftover in (incoming, outgoing):
         shutil.rmtree(leftover, ignore_errors=True)
     shutil.copytree(built, incoming)
@@ -80,6 +86,20 @@ def publish(built: Path, site: Path) -> None:
         os.rename(site, outgoing)
     os.rename(incoming, site)
     shutil.rmtree(outgoing, ignore_errors=True)
+
+
+def restore_interrupted_publish(site: Path) -> None:
+    """Put the last good site back if a publish stopped between its renames."""
+    if not site.exists() and _outgoing(site).exists():
+        os.rename(_outgoing(site), site)
+
+
+def _incoming(site: Path) -> Path:
+    return site.with_name(site.name + ".incoming")
+
+
+def _outgoing(site: Path) -> Path:
+    return site.with_name(site.name + ".outgoing")
 
 
 def main(argv: list[str] | None = None) -> int:

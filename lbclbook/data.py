@@ -17,6 +17,8 @@ row 1, the first data row is row 2.
 
 from __future__ import annotations
 
+import csv
+import io
 import math
 from dataclasses import dataclass
 from functools import lru_cache
@@ -179,9 +181,48 @@ def _describe(error: frictionless.errors.Error) -> str:
     return f"{detail} (cell {cell!r})" if cell not in (None, "") else detail
 
 
+def _file_problems(root: Path, resource: frictionless.Resource) -> list[Problem]:
+    """Bytes that are not UTF-8, and header columns, checked by name.
+
+    Frictionless names neither well: an undecodable byte is a "whole file"
+    problem, and it compares the header with the schema by position, so one
+    column missing in the middle is reported as the last column missing,
+    every later one as "incorrect", and a cascade of type errors.
+    """
+    path = root / DATAPACKAGE.parent / resource.path
+    if not path.is_file():
+        return []  # Frictionless reports the missing file
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        row = _row_at(raw[:error.start].decode("utf-8"))
+        return [Problem(_relpath(resource), row, None, "encoding-error",
+                        f"bytes {raw[error.start:error.end]!r} are not UTF-8")]
+    header = next(csv.reader(io.StringIO(text)), None)
+    if header is None:
+        return []  # an empty file: Frictionless reports it
+    expected = [field.name for field in resource.schema.fields]
+    return [Problem(_relpath(resource), 1, name, "missing-label",
+                    "the header has no such column")
+            for name in expected if name not in header] + [
+            Problem(_relpath(resource), 1, name, "extra-label",
+                    "the schema has no such column")
+            for name in header if name not in expected]
+
+
+def _row_at(prefix: str) -> int:
+    """The CSV row (header = 1) in which the text after ``prefix`` starts.
+
+    A stand-in character for that text is parsed with the prefix, so a row
+    split over lines by a quoted newline still counts once.
+    """
+    return len(list(csv.reader(io.StringIO(prefix + "?"))))
+
+
 def _check(root: Path, resource: frictionless.Resource):
     """Schema first; domain rules only on a table whose types are sound."""
-    problems = _schema_problems(resource)
+    problems = _file_problems(root, resource) or _schema_problems(resource)
     if problems:
         return problems, None
     raw = pd.read_csv(
@@ -364,7 +405,7 @@ def study_in_evidence_map(ctx: _Context) -> list[Problem]:
 def _raw_table(root: Path, name: str) -> pd.DataFrame:
     """Another table, schema-checked, as text (for cross-table rules)."""
     resource = _resource(root, name)
-    problems = _schema_problems(resource)
+    problems = _file_problems(root, resource) or _schema_problems(resource)
     if problems:
         raise DataError(problems)
     return pd.read_csv(root / DATAPACKAGE.parent / resource.path, dtype=str,

@@ -6,13 +6,18 @@ set -euo pipefail
 
 # What needs what:
 #   git        - the tests compare figures/ against the committed tree
+#   chromium   - the browser tests drive it through Playwright (never a
+#                browser download: tests/test_browser.py)
+#   npm        - installs axe-core for the browser tests; only when the
+#                machine has none (ours ship Node.js with npm)
 #   python3-venv is not needed: the machines' Python ships venv.
 #   texlive-xetex latexmk texlive-latex-extra texlive-latex-recommended
 #   texlive-fonts-recommended fonts-freefont-otf
 #              - `make pdf`: XeLaTeX typesets the chapter PDFs (about 80 MB;
 #                lbclbook/latex/ stands in for bbm.sty, xindy is not used)
 #   poppler-utils - the tests read the PDFs' text (pdftotext, pdfinfo)
-PACKAGES=(git)
+PACKAGES=(git chromium)
+command -v npm > /dev/null || PACKAGES+=(npm)
 PACKAGES+=(texlive-xetex latexmk texlive-latex-extra texlive-latex-recommended
            texlive-fonts-recommended fonts-freefont-otf poppler-utils)
 

@@ -6,6 +6,7 @@ does so in a copy under pytest's tmp_path.
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -15,7 +16,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 NOT_COPIED = shutil.ignore_patterns(".git", ".venv", "_build", "__pycache__",
-                                    ".pytest_cache", "*.egg-info")
+                                    ".pytest_cache", "*.egg-info", "node_modules")
 
 
 def copy_book(destination: Path) -> Path:
@@ -28,6 +29,25 @@ def run_build(root: Path, *args: str) -> subprocess.CompletedProcess:
     """``make book``'s command on the book at ``root``."""
     return subprocess.run([sys.executable, "-m", "lbclbook.build", *args],
                           cwd=root, capture_output=True, text=True)
+
+
+# What differs between two correct builds of the same sources: the day (the
+# footer says "Last updated on <date>": html_last_updated_fmt "" means Sphinx's
+# default format, not off) and the ?v=<checksum> query that Sphinx adds to a
+# stylesheet link only if the file was already there when the page was written
+# (so on an incremental build, not on a clean one).
+VOLATILE_IN_PAGES = [re.compile(rb"Last updated on [^<]*"), re.compile(rb"\?v=[0-9a-f]+")]
+
+
+def site_files(site: Path) -> dict[str, bytes]:
+    """Every file of a built site, with what is volatile in pages blanked."""
+    files = {}
+    for path in sorted(p for p in site.rglob("*") if p.is_file()):
+        content = path.read_bytes()
+        for volatile in VOLATILE_IN_PAGES:
+            content = volatile.sub(b"", content)
+        files[path.relative_to(site).as_posix()] = content
+    return files
 
 
 @pytest.fixture
@@ -74,3 +94,36 @@ def pdf_build(clean_build, tmp_path_factory) -> tuple[Path, str]:
     if result.returncode != 0:
         pytest.fail(f"PDF build failed:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}")
     return root, result.stdout + result.stderr
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium, driven by Playwright (see tests/sitebrowser.py)."""
+    from playwright.sync_api import sync_playwright
+
+    from sitebrowser import launch
+
+    with sync_playwright() as playwright:
+        chromium = launch(playwright)
+        yield chromium
+        chromium.close()
+
+
+# --------------------------------------------------------------------------
+# What the checks counted (pages visited, mutations caught, ...), printed
+# at the end of the run so that a pass can be read, not only trusted.
+
+_COUNTED: list[str] = []
+
+
+@pytest.fixture(scope="session")
+def tell():
+    """``tell("...")`` adds a line to the closing summary of the run."""
+    return _COUNTED.append
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _COUNTED:
+        terminalreporter.section("what the checks counted")
+        for line in _COUNTED:
+            terminalreporter.write_line(line)

@@ -209,3 +209,40 @@ def test_every_study_is_in_the_evidence_map(book_copy):
     message = rejected(book_copy, "radiotherapy_courses")
     assert "data/radiotherapy_courses.csv, row 2, column 'study'" in message
     assert "study-in-evidence-map" in message
+
+
+def test_a_column_missing_in_the_middle_is_named_itself(book_copy):
+    # Frictionless compares headers by position: it blamed the last column
+    # ('note') and called every later one incorrect. The header is row 1.
+    path = book_copy / "data" / "survival.csv"
+    pd.read_csv(path, dtype=str, keep_default_na=False).drop(columns="unit").to_csv(path, index=False)
+    with pytest.raises(DataError) as caught:
+        data.load("survival", book_copy)
+    assert [str(p) for p in caught.value.problems] == [
+        "data/survival.csv, row 1, column 'unit': rule 'missing-label' broken: "
+        "the header has no such column"]
+
+
+def test_a_column_the_schema_does_not_know_is_named(book_copy):
+    path = book_copy / "data" / "survival.csv"
+    pd.read_csv(path, dtype=str, keep_default_na=False).assign(extra="x").to_csv(path, index=False)
+    message = rejected(book_copy, "survival")
+    assert "row 1, column 'extra': rule 'extra-label'" in message
+
+
+@pytest.mark.parametrize("line", [0, 1, 4])
+def test_non_utf8_bytes_name_their_row(book_copy, line):
+    path = book_copy / "data" / "survival.csv"
+    lines = path.read_bytes().splitlines(keepends=True)
+    lines[line] = b"\xff" + lines[line]
+    path.write_bytes(b"".join(lines))
+    message = rejected(book_copy, "survival")
+    assert f"data/survival.csv, row {line + 1}: rule 'encoding-error'" in message
+
+
+def test_non_utf8_bytes_in_the_audit_table_name_their_row(book_copy):
+    # Other tables read the audit table first: the same message must come out.
+    audit = book_copy / "data" / f"{data.AUDIT_TABLE}.csv"
+    audit.write_bytes(audit.read_bytes().replace(b"table", b"t\xe4ble", 1))
+    message = rejected(book_copy, "proportions")
+    assert f"data/{data.AUDIT_TABLE}.csv, row 1: rule 'encoding-error'" in message

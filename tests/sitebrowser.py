@@ -1,0 +1,213 @@
+"""A real browser on the built site: a bounded local server and Chromium.
+
+The site is served on 127.0.0.1 only, by a server that answers a bounded
+number of requests and stops by itself after a while, so a stuck test cannot
+leave it running. Chromium is Debian's (``/usr/bin/chromium``) driven by
+Playwright; nothing is downloaded. Every request that would leave the local
+server is aborted and recorded, so a page that needs the network fails its
+tests instead of silently working online.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+import time
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urldefrag, urlsplit
+
+from conftest import ROOT
+
+CHROMIUM = Path("/usr/bin/chromium")
+# No sandbox (we run as root), no GPU, and no background traffic of the
+# browser's own: the machines have no network but the package registries.
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+AXE = ROOT / "tests" / "browser" / "node_modules" / "axe-core" / "axe.min.js"
+SERIOUS = ("serious", "critical")
+NOT_PAGES = ("_static/", "_sources/", "_downloads/", "_images/")
+
+
+# --------------------------------------------------------------------------
+# The site over HTTP
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:  # keep the test output readable
+        pass
+
+
+class _CountingServer(ThreadingHTTPServer):
+    daemon_threads = True
+    served = 0
+
+    def process_request(self, request, client_address) -> None:
+        self.served += 1  # in the serving thread, before a worker takes over
+        super().process_request(request, client_address)
+
+
+class LocalSite:
+    """Serve ``folder`` on 127.0.0.1 for the length of a ``with`` block."""
+
+    MAX_REQUESTS = 50_000
+    LIFETIME_S = 1800  # a safety stop, not a measurement
+
+    def __init__(self, folder: Path):
+        handler = functools.partial(_QuietHandler, directory=str(folder))
+        self.folder = folder
+        self._server = _CountingServer(("127.0.0.1", 0), handler)
+        self._server.timeout = 0.2
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_port}/"
+
+    def _serve(self) -> None:
+        deadline = time.monotonic() + self.LIFETIME_S
+        while (not self._stop.is_set() and time.monotonic() < deadline
+               and self._server.served < self.MAX_REQUESTS):
+            self._server.handle_request()
+
+    def __enter__(self) -> LocalSite:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._server.server_close()
+
+    def path_of(self, url: str) -> str:
+        """The site-relative page path of a local ``url`` ('' if not local)."""
+        if not url.startswith(self.url):
+            return ""
+        path = unquote(urlsplit(url).path).lstrip("/")
+        return path + "index.html" if path.endswith("/") or not path else path
+
+
+def pages(site: Path) -> list[str]:
+    """Every HTML page of the built site, as paths relative to it."""
+    return sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html")
+                  if not p.relative_to(site).as_posix().startswith(NOT_PAGES))
+
+
+# --------------------------------------------------------------------------
+# The browser
+
+
+def launch(playwright):
+    if not CHROMIUM.exists():
+        raise RuntimeError(f"{CHROMIUM} is missing: run `make setup` (installs Debian's chromium)")
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+
+
+def axe_source() -> str:
+    if not AXE.exists():
+        raise RuntimeError(f"{AXE} is missing: run `make setup` (npm ci in tests/browser)")
+    return AXE.read_text("utf-8")
+
+
+class Tab:
+    """A browser context that records what a visit does.
+
+    Console errors, uncaught exceptions, failed requests (network failures
+    and HTTP errors) and dialogs are recorded; requests to anything but the
+    local site are aborted and recorded as ``blocked``.
+    """
+
+    def __init__(self, browser, site: LocalSite, color_scheme: str = "light"):
+        self.site = site
+        self.context = browser.new_context(color_scheme=color_scheme)
+        self.context.route("**/*", self._route)
+        self.blocked: list[str] = []
+
+    def _route(self, route) -> None:
+        if route.request.url.startswith(self.site.url):
+            route.continue_()
+        else:
+            self.blocked.append(route.request.url)
+            route.abort()
+
+    def open(self, url: str) -> Visit:
+        page = self.context.new_page()
+        visit = Visit(url, page)
+        page.on("console", lambda m: m.type == "error" and visit.console_errors.append(m.text))
+        page.on("pageerror", lambda e: visit.console_errors.append(f"uncaught: {e}"))
+        page.on("requestfailed", lambda r: self._failed(visit, r.url, r.failure))
+        page.on("response", lambda r: r.status >= 400 and visit.failed_requests.append(
+            f"{r.url}: HTTP {r.status}"))
+        page.on("dialog", lambda d: (visit.dialogs.append(d.message), d.dismiss()))
+        response = page.goto(url, wait_until="load")
+        visit.status = response.status if response else None
+        return visit
+
+    def _failed(self, visit: Visit, url: str, failure: str | None) -> None:
+        if url not in self.blocked:  # blocked ones are reported separately
+            visit.failed_requests.append(f"{url}: {failure}")
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@dataclass
+class Visit:
+    """One page loaded in the browser, and what happened while it loaded."""
+
+    url: str
+    page: object
+    status: int | None = None
+    console_errors: list[str] = field(default_factory=list)
+    failed_requests: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+
+    def images(self) -> list[dict]:
+        return self.page.evaluate("""() => [...document.images].map(img => ({
+            src: img.currentSrc || img.src, alt: img.getAttribute('alt'),
+            width: img.naturalWidth, complete: img.complete,
+            content: !!img.closest('main')}))""")
+
+    def links(self) -> list[dict]:
+        return self.page.evaluate("""() => [...document.querySelectorAll('a[href]')].map(a => ({
+            href: a.href, raw: a.getAttribute('href'), download: a.hasAttribute('download')}))""")
+
+    def axe(self, source: str) -> list[dict]:
+        """axe-core's violations on this page (every impact)."""
+        self.page.add_script_tag(content=source)
+        return self.page.evaluate("""() => axe.run(document, {resultTypes: ['violations']})
+            .then(r => r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                targets: v.nodes.map(n => n.target.join(' '))})))""")
+
+
+# --------------------------------------------------------------------------
+# Static HTML
+
+
+class _Anchors(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.names: set[str] = set()
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if attrs.get("id"):
+            self.names.add(attrs["id"])
+        if tag == "a" and attrs.get("name"):
+            self.names.add(attrs["name"])
+
+
+def anchors(html: str) -> set[str]:
+    """The fragment targets of a page: every ``id``, and ``<a name>``."""
+    parser = _Anchors()
+    parser.feed(html)
+    return parser.names
+
+
+def split_fragment(url: str) -> tuple[str, str]:
+    base, fragment = urldefrag(url)
+    return base, unquote(fragment)

@@ -1,0 +1,327 @@
+"""The built site in a real browser: every page, light and dark.
+
+One session fixture serves the clean build on 127.0.0.1, opens every page in
+Debian's Chromium in both colour schemes and records what happened; the
+tests then check one property each over all of it. The last test proves that
+the recorders catch what they are meant to catch, on a page made broken on
+purpose.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from lbclbook.build import SITE
+from lbclbook.plots import MIN_ALT_LENGTH
+from lbclbook.sphinxext import tables_read
+
+from sitebrowser import SERIOUS, LocalSite, Tab, anchors, axe_source, pages, split_fragment
+
+SCHEMES = ("light", "dark")
+REFRESH = re.compile(r'<meta http-equiv="refresh" content="\d+;\s*url=([^"]+)"', re.I)
+# Drug names a chapter may mention; the search test uses those the book has.
+DRUG_NAMES = ("lenalidomide", "nivolumab", "pembrolizumab", "ibrutinib", "glofitamab",
+              "epcoritamab", "polatuzumab", "tafasitamab", "loncastuximab")
+FIGURE_CONTRAST = 7.0  # WCAG AAA for text: figure text on its background
+NOT_SEARCHED = ("search.html", "genindex.html")  # pages the search index leaves out
+
+
+@dataclass
+class Seen:
+    """What one page did in one colour scheme."""
+
+    page: str        # as requested
+    shown: str       # as displayed (after a redirect)
+    status: int | None
+    console_errors: list[str]
+    failed_requests: list[str]
+    dialogs: list[str]
+    images: list[dict]
+    links: list[dict]
+    violations: list[dict]
+    text: str
+    figures: list[bytes] = field(default_factory=list)
+
+
+@pytest.fixture(scope="session")
+def site(clean_build):
+    with LocalSite(clean_build / SITE) as served:
+        yield served
+
+
+@dataclass
+class Browsed:
+    """Every page in every colour scheme, and the requests that were blocked."""
+
+    records: dict[tuple[str, str], Seen]
+    blocked: list[str]
+
+    def each(self, scheme: str | None = None) -> list[Seen]:
+        return [record for (s, _), record in self.records.items()
+                if scheme is None or s == scheme]
+
+
+@pytest.fixture(scope="session")
+def seen(browser, site, tell) -> Browsed:
+    """Every page of the site, opened in each colour scheme."""
+    axe = axe_source()
+    browsed = Browsed({}, [])
+    for scheme in SCHEMES:
+        tab = Tab(browser, site, color_scheme=scheme)
+        for page in pages(site.folder):
+            browsed.records[scheme, page] = _look_at(tab, site, page, axe)
+        browsed.blocked += tab.blocked
+        tab.close()
+    tell(f"browser: {len(pages(site.folder))} pages visited in each of {len(SCHEMES)} "
+         f"colour schemes; {len(browsed.blocked)} requests to other hosts blocked")
+    return browsed
+
+
+def _look_at(tab: Tab, site: LocalSite, page: str, axe: str) -> Seen:
+    visit = tab.open(site.url + page)
+    redirect = REFRESH.search((site.folder / page).read_text("utf-8"))
+    if redirect:
+        visit.page.wait_for_url(site.url + redirect.group(1))
+        visit.page.wait_for_load_state("load")
+    figures = [image.screenshot() for image in visit.page.locator("main figure img").all()]
+    record = Seen(page=page, shown=site.path_of(visit.page.url), status=visit.status,
+                  console_errors=visit.console_errors, failed_requests=visit.failed_requests,
+                  dialogs=visit.dialogs, images=visit.images(), links=visit.links(),
+                  violations=visit.axe(axe), text=visit.page.inner_text("main"),
+                  figures=figures)
+    visit.page.close()
+    return record
+
+
+# --------------------------------------------------------------------------
+# Loading
+
+
+def test_every_page_loads_without_console_errors_or_failed_requests(seen, site):
+    assert len(seen.each("light")) == len(pages(site.folder)) >= 4
+    for record in seen.each():
+        assert record.status == 200, record.page
+        assert not record.console_errors, (record.page, record.console_errors)
+        assert not record.failed_requests, (record.page, record.failed_requests)
+        assert not record.dialogs, (record.page, record.dialogs)
+
+
+def test_no_request_leaves_the_local_server(seen):
+    assert not seen.blocked, f"pages asked other hosts for: {sorted(set(seen.blocked))}"
+
+
+# --------------------------------------------------------------------------
+# Images
+
+
+def test_every_content_image_has_meaningful_alt_text_and_renders(seen, tell):
+    content = set()
+    for record in seen.each():
+        for image in record.images:
+            assert image["complete"] and image["width"] > 0, (record.page, image["src"])
+            assert image["alt"] is not None, (record.page, image["src"])
+            if image["content"]:
+                content.add((record.shown, image["src"]))
+                alt = " ".join(image["alt"].split())
+                assert len(alt) >= MIN_ALT_LENGTH, (record.page, image["src"], alt)
+                assert Path(image["src"]).name not in alt, (record.page, alt)
+    assert len(content) >= 4
+    tell(f"browser: {len(content)} content images render, with alt text, in both schemes")
+
+
+def test_figures_keep_readable_contrast_in_both_colour_schemes(seen):
+    measured = 0
+    for record in seen.each():
+        for png in record.figures:
+            ratio = figure_contrast(png)
+            assert ratio >= FIGURE_CONTRAST, (record.page, f"{ratio:.1f}:1")
+            measured += 1
+    assert measured >= 2 * 4
+
+
+def figure_contrast(png: bytes) -> float:
+    """Contrast of a figure's darkest ink on its background, as displayed.
+
+    The background is the most common colour of the screenshot; the ink is
+    the darkest colour that covers at least a few pixels (text and axes).
+    """
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    colours = image.getcolors(maxcolors=image.width * image.height)
+    background = max(colours)[1]
+    ink = min((luminance(c) for count, c in colours if count >= 5))
+    return (luminance(background) + 0.05) / (ink + 0.05)
+
+
+def luminance(rgb: tuple[int, int, int]) -> float:
+    """WCAG 2 relative luminance of an sRGB colour."""
+    def linear(channel: int) -> float:
+        c = channel / 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+    r, g, b = map(linear, rgb)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+# --------------------------------------------------------------------------
+# Links
+
+
+def test_every_internal_link_and_anchor_resolves(seen, site, tell):
+    targets: dict[str, set[str]] = {}
+    external = 0
+    for record in seen.each("light"):
+        for link in record.links:
+            base, fragment = split_fragment(link["href"])
+            if base.startswith(site.url):
+                targets.setdefault(base, set()).add(fragment)
+            elif base.startswith("http"):
+                external += 1  # never fetched: the machines have no internet
+    broken = []
+    for base, fragments in sorted(targets.items()):
+        status, body = fetch(base)
+        if status != 200:
+            broken.append(f"{base}: HTTP {status}")
+        elif base.endswith(".html"):
+            missing = fragments - anchors(body.decode("utf-8")) - {""}
+            broken += [f"{base}#{fragment}: no such anchor" for fragment in sorted(missing)]
+    assert not broken, broken
+    checked = sum(len(f) for f in targets.values())
+    assert checked >= 20
+    tell(f"browser: {len(targets)} internal targets and {checked} target#anchor pairs "
+         f"resolve; {external} external links not fetched")
+
+
+def test_every_download_link_serves_its_data_file(seen, site, clean_build, tell):
+    downloads = {link["href"] for record in seen.each("light")
+                 for link in record.links if link["download"]}
+    for url in sorted(downloads):
+        status, body = fetch(url)
+        assert status == 200, url
+        source = clean_build / "data" / Path(url).name
+        assert source.is_file(), f"{url} is not a file of data/"
+        assert body == source.read_bytes(), f"{url} differs from {source.name}"
+    assert downloads
+    tell(f"browser: {len(downloads)} download links serve their data file byte for byte")
+
+
+def test_every_chapter_offers_the_tables_it_reads_for_download(seen, clean_build):
+    offered = 0
+    for record in seen.each("light"):
+        source = clean_build / Path(record.shown).with_suffix(".md")
+        if not source.is_file() or "show_downloads()" not in source.read_text():
+            continue
+        csvs = {Path(link["href"]).stem for link in record.links
+                if link["download"] and link["href"].endswith(".csv")}
+        assert csvs == set(tables_read(source.read_text())), record.shown
+        offered += 1
+    assert offered >= 1
+
+
+def fetch(url: str) -> tuple[int, bytes]:
+    """GET ``url`` from the local server, never through a proxy."""
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    try:
+        with opener.open(url, timeout=30) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, b""
+
+
+# --------------------------------------------------------------------------
+# Search
+
+
+def test_search_finds_drug_names_on_the_pages_that_mention_them(seen, browser, site, tell):
+    texts = {r.shown: r.text.lower() for r in seen.each("light") if r.shown not in NOT_SEARCHED}
+    mentioned = {term: {page for page, text in texts.items() if re.search(rf"\b{term}\b", text)}
+                 for term in DRUG_NAMES}
+    mentioned = {term: where for term, where in mentioned.items() if where}
+    assert mentioned, "no page mentions any of the drug names the test knows"
+    tab = Tab(browser, site)
+    for term, where in mentioned.items():
+        assert search(tab, site, term) == where, term
+    tab.close()
+    tell(f"browser: search finds {', '.join(sorted(mentioned))} on the pages that mention them")
+
+
+def search(tab: Tab, site: LocalSite, term: str) -> set[str]:
+    """The pages the site's own search lists for ``term``."""
+    visit = tab.open(f"{site.url}search.html?q={term}")
+    visit.page.wait_for_function(
+        "() => document.querySelector('#search-results .search-summary')?.innerText")
+    hrefs = visit.page.eval_on_selector_all("#search-results ul.search li > a",
+                                            "links => links.map(a => a.href)")
+    assert not visit.console_errors and not visit.failed_requests, term
+    visit.page.close()
+    return {site.path_of(href) for href in hrefs}
+
+
+# --------------------------------------------------------------------------
+# Accessibility
+
+
+def test_axe_finds_no_serious_or_critical_violation(seen, tell):
+    serious, minor = [], {}
+    for (scheme, page), record in seen.records.items():
+        for violation in record.violations:
+            if violation["impact"] in SERIOUS:
+                serious.append((scheme, page, violation))
+            else:
+                minor.setdefault(f"{violation['id']} ({violation['impact']})", set()).add(page)
+    assert not serious, serious
+    tell("axe-core: no serious or critical violation in either colour scheme; "
+         f"lesser findings: {', '.join(sorted(minor)) or 'none'}")
+
+
+# --------------------------------------------------------------------------
+# The recorders catch what they should
+
+
+BROKEN_PAGE = """<!DOCTYPE html><html lang="en"><head><title>broken</title></head><body><main>
+<h1>A page broken on purpose</h1>
+<img src="missing.png" alt="A chart that does not exist, described at some length here.">
+<img src="pixel.png">
+<a href="#nowhere">a dead anchor</a>
+<script>console.error("an error"); fetch("http://example.invalid/x").catch(() => {});</script>
+</main></body></html>"""
+
+
+def test_the_checks_catch_a_broken_page(browser, tmp_path):
+    folder = tmp_path / "site"
+    folder.mkdir()
+    (folder / "index.html").write_text(BROKEN_PAGE)
+    Image.new("RGB", (4, 4), "white").save(folder / "pixel.png")
+    with LocalSite(folder) as broken:
+        tab = Tab(browser, broken)
+        visit = tab.open(broken.url + "index.html")
+        visit.page.wait_for_load_state("networkidle")
+        images = {Path(i["src"]).name: i for i in visit.images()}
+        violations = {v["id"] for v in visit.axe(axe_source()) if v["impact"] in SERIOUS}
+        body = fetch(broken.url + "index.html")[1].decode()
+        tab.close()
+    assert "an error" in visit.console_errors
+    assert any("missing.png: HTTP 404" in f for f in visit.failed_requests)
+    assert tab.blocked == ["http://example.invalid/x"]
+    assert images["missing.png"]["width"] == 0 and images["pixel.png"]["alt"] is None
+    assert "image-alt" in violations
+    assert "nowhere" not in anchors(body)
+
+
+@pytest.mark.parametrize("ink, background, readable", [
+    ("black", "white", True), ("#595959", "white", True),   # the house style's grey
+    ("black", "#121212", False),                            # a transparent figure on a dark page
+    ("#3a3a3a", "#7a7a7a", False),                          # a figure dimmed too far
+])
+def test_figure_contrast_tells_readable_from_unreadable(ink, background, readable):
+    image = Image.new("RGB", (60, 20), background)
+    image.paste(ink, (10, 5, 40, 12))
+    png = io.BytesIO()
+    image.save(png, format="PNG")
+    assert (figure_contrast(png.getvalue()) >= FIGURE_CONTRAST) == readable
