@@ -56,6 +56,14 @@ def book_copy(tmp_path: Path) -> Path:
     return copy_book(tmp_path / "book")
 
 
+@pytest.fixture
+def in_book(book_copy, monkeypatch):
+    """A fresh copy of the sources as the working directory, for code that
+    finds the book from where it runs (as chapters do)."""
+    monkeypatch.chdir(book_copy)
+    return book_copy
+
+
 @pytest.fixture(scope="session")
 def clean_build(tmp_path_factory) -> Path:
     """One clean, strict build with forced execution, from empty figures/.

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -32,14 +31,6 @@ def cff_errors(cff: dict) -> list[str]:
     schema = json.loads(SCHEMA.read_text("utf-8"))
     validator = jsonschema.Draft7Validator(schema, format_checker=jsonschema.FormatChecker())
     return [error.message for error in validator.iter_errors(cff)]
-
-
-@pytest.fixture
-def in_book(book_copy):
-    cwd = os.getcwd()
-    os.chdir(book_copy)
-    yield book_copy
-    os.chdir(cwd)
 
 
 def test_the_vendored_schema_is_cffconverts():

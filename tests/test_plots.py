@@ -2,21 +2,12 @@
 
 from __future__ import annotations
 
-import os
 
 import pytest
 
 from lbclbook import plots
 
 ALT = "A bar chart of three made-up counts used only to test the export."
-
-
-@pytest.fixture
-def in_book(book_copy):
-    cwd = os.getcwd()
-    os.chdir(book_copy)
-    yield book_copy
-    os.chdir(cwd)
 
 
 def draw():
