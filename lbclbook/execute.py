@@ -9,7 +9,8 @@ the build, this module
    jupyter-cache hash is the one Sphinx will compute,
 3. executes, in a pool of worker processes, those without a cache record
    made from the current data (``sphinxext``'s fingerprint stamps), each in
-   its own folder as the build does,
+   its own folder as the build does; a page that lists ``figures/`` runs
+   after the pages that write the figures,
 4. stores the executed notebooks in the jupyter-cache MyST-NB uses, with
    their data stamps, so Sphinx finds every page in the cache and executes
    nothing.
@@ -57,36 +58,48 @@ def execute_pages(root: Path, jobs: int) -> bool:
     if nb_config.execution_mode != "cache":
         return True  # "force", "auto", "off": leave execution to MyST-NB
     cache = get_cache(str(root / CACHE))
+    paths = [path for path in executable_pages(root)
+             if not _excluded(root, path, nb_config.execution_excludepatterns)]
+    # A page that lists the files in figures/ runs after the pages that write
+    # them, and its data stamp (which covers that list) is taken only then.
+    lists_figures = {path for path in paths
+                     if sphinxext.READS_FIGURES.search(path.read_text("utf-8"))}
+    waves = [[p for p in paths if p not in lists_figures],
+             [p for p in paths if p in lists_figures]]
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        for wave in waves:
+            pages = [_read(root, path, md_config, nb_config, cache) for path in wave]
+            if not _execute_wave(root, pages, pool, jobs, cache, nb_config):
+                return False
+    return True
+
+
+def _execute_wave(root: Path, pages: list[Page], pool, jobs: int, cache, nb_config) -> bool:
+    """Execute the pages not cached for their data, in parallel; store them."""
     stamps_path = Path(cache.path) / sphinxext.STAMPS
     stamps = json.loads(stamps_path.read_text()) if stamps_path.exists() else {}
-
-    pages = [_read(root, path, md_config, nb_config, cache)
-             for path in executable_pages(root)
-             if not _excluded(root, path, nb_config.execution_excludepatterns)]
     stale = [page for page in pages if not _cached(cache, stamps, page)]
     if not stale:
         return True
-    print(f"lbclbook.execute: executing {len(stale)} of {len(pages)} pages "
+    print(f"lbclbook.execute: executing {len(stale)} page(s) "
           f"on {min(jobs, len(stale))} worker(s)", flush=True)
-
+    futures = [(page, pool.submit(_execute, page.notebook, page.path.parent,
+                                  nb_config.execution_timeout,
+                                  nb_config.execution_allow_errors))
+               for page in stale]
     failed = False
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        futures = [(page, pool.submit(_execute, page.notebook, page.path.parent,
-                                      nb_config.execution_timeout,
-                                      nb_config.execution_allow_errors))
-                   for page in stale]
-        for page, future in futures:
-            outcome = future.result()
-            name = page.path.relative_to(root).as_posix()
-            if outcome.traceback is not None:
-                print(f"lbclbook.execute: {name}: executing the notebook failed\n"
-                      f"{outcome.traceback}", file=sys.stderr, flush=True)
-                failed = True
-                continue
-            _store(cache, page, outcome)
-            stamps[page.hashkey] = page.stamp
-            stamps_path.write_text(json.dumps(stamps, indent=1, sort_keys=True))
-            print(f"lbclbook.execute: {name}: executed in {outcome.seconds:.1f} s", flush=True)
+    for page, future in futures:
+        outcome = future.result()
+        name = page.path.relative_to(root).as_posix()
+        if outcome.traceback is not None:
+            print(f"lbclbook.execute: {name}: executing the notebook failed\n"
+                  f"{outcome.traceback}", file=sys.stderr, flush=True)
+            failed = True
+            continue
+        _store(cache, page, outcome)
+        stamps[page.hashkey] = page.stamp
+        stamps_path.write_text(json.dumps(stamps, indent=1, sort_keys=True))
+        print(f"lbclbook.execute: {name}: executed in {outcome.seconds:.1f} s", flush=True)
     return not failed
 
 
