@@ -7,7 +7,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: book test serve setup lock clean pdf
+.PHONY: book test serve setup lock clean pdf bench
 
 book: setup
 	$(PY) -m lbclbook.build
@@ -38,3 +38,7 @@ lock: setup
 
 clean:
 	rm -rf _build
+
+# Timings of the author's loop and the reader's page -> bench/report.{md,json}.
+bench: setup
+	$(PY) bench/run.py
