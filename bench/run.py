@@ -46,9 +46,9 @@ def build(root: Path, *args: str) -> list[str]:
 def run(root: Path, command: list[str], **kwargs) -> list[str]:
     """Run ``command`` in ``root``; the log it printed, or stop the bench."""
     result = subprocess.run(command, cwd=root, capture_output=True, text=True, **kwargs)
-    if result.returncode != 0:
-        sys.exit(f"bench: {' '.join(command)} failed:\n{result.stdout[-3000:]}\n"
-                 f"{result.stderr[-3000:]}")
+    if result.returncode != 0:  # recorded and reported, not hidden
+        print(f"bench: {' '.join(command[-2:])} FAILED:\n{result.stderr[-1500:]}", flush=True)
+        return result.stdout + result.stderr + "\nbench: FAILED\n"
     return result.stdout + result.stderr
 
 

@@ -24,6 +24,8 @@ def test_pages_load_no_font_awesome_script_but_the_css_draws_their_icons(clean_b
     css = (site / "_static" / "styles" / "pydata-sphinx-theme.css").read_text()
     assert "fa-solid-900.woff2" in css
     for page in sorted(site.rglob("*.html")):
+        if "_static" in page.relative_to(site).parts:
+            continue  # the theme's own templates, copied as they are
         html = page.read_text("utf-8")
         assert "fontawesome.js" not in html, page.name
     chapter = (site / "chapters" / "radiotherapy.html").read_text("utf-8")
