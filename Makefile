@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 # axe-core for the browser tests, from npm
 BROWSER := tests/browser
 
-.PHONY: book test serve setup lock clean pdf
+.PHONY: book test serve setup lock clean pdf bench
 
 book: setup
 	$(PY) -m lbclbook.build
@@ -42,3 +42,7 @@ lock: setup
 
 clean:
 	rm -rf _build
+
+# Timings of the author's loop and the reader's page -> bench/report.{md,json}.
+bench: setup
+	$(PY) bench/run.py

@@ -2,9 +2,11 @@
 
 1. Validate every data table. Bad data stops here, with one message naming
    file, row, column and rule, before anything is executed or rendered.
-2. Build strictly (``-W -n --keep-going``; a failing cell fails it) into a
-   work folder that keeps the execution cache between builds.
-3. Only if that succeeded, publish the HTML to ``_build/html`` by renaming a
+2. Execute the pages whose code or data changed, on every core, into the
+   execution cache (``lbclbook.execute``); a failing cell stops here.
+3. Build strictly (``-W -n --keep-going``) into a work folder that keeps the
+   execution cache between builds: Sphinx finds every page in the cache.
+4. Only if that succeeded, publish the HTML to ``_build/html`` by renaming a
    complete copy into place, so a failed build never leaves the last good
    site half-overwritten.
 
@@ -22,7 +24,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import data
+from . import data, execute
 from .paths import book_root
 
 WORK = Path("_build") / ".work"          # jupyter-book's --path-output
@@ -44,7 +46,8 @@ def executed_notebooks(root: Path) -> Path:
     return root / WORK / "_build" / "jupyter_execute"
 
 
-def build(root: Path, clean: bool = False) -> int:
+def build(root: Path, clean: bool = False, jobs: int = os.cpu_count() or 1) -> int:
+    """Validate, execute, build, publish; ``jobs=0`` leaves execution to MyST-NB."""
     restore_interrupted_publish(root / SITE)
     try:
         data.validate_all(root)
@@ -54,6 +57,10 @@ def build(root: Path, clean: bool = False) -> int:
     if clean:
         shutil.rmtree(root / WORK, ignore_errors=True)
     started = time.monotonic()
+    if jobs > 0 and not execute.execute_pages(root, jobs):
+        print(f"make book: a page failed to execute; {SITE} still holds the last good site.",
+              file=sys.stderr)
+        return 1
     reread_all = (root / FAILED).exists()
     (root / FAILED).parent.mkdir(parents=True, exist_ok=True)
     (root / FAILED).touch()
@@ -106,8 +113,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clean", action="store_true",
                         help="drop the execution cache: execute every chapter")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
+                        help="notebooks executed at once (default: one per core); "
+                             "0 leaves execution to MyST-NB, one at a time")
     args = parser.parse_args(argv)
-    return build(book_root(), clean=args.clean)
+    return build(book_root(), clean=args.clean, jobs=args.jobs)
 
 
 if __name__ == "__main__":

@@ -65,18 +65,24 @@ def in_book(book_copy, monkeypatch):
 
 
 @pytest.fixture(scope="session")
-def clean_build(tmp_path_factory) -> Path:
+def clean_build_run(tmp_path_factory) -> tuple[Path, str]:
     """One clean, strict build with forced execution, from empty figures/.
 
-    Shared by the build tests; tests that change the book copy this tree
-    again before touching it.
+    Returns the book's root and what the build printed. Shared by the build
+    tests; tests that change the book copy this tree again before touching it.
     """
     root = copy_book(tmp_path_factory.mktemp("clean") / "book")
     shutil.rmtree(root / "figures")
     result = run_build(root, "--clean")
     if result.returncode != 0:
         pytest.fail(f"clean build failed:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}")
-    return root
+    return root, result.stdout + result.stderr
+
+
+@pytest.fixture(scope="session")
+def clean_build(clean_build_run) -> Path:
+    """The root of the clean build (see ``clean_build_run``)."""
+    return clean_build_run[0]
 
 
 def run_pdf_build(root: Path) -> subprocess.CompletedProcess:

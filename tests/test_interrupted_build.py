@@ -28,7 +28,7 @@ from test_build import snapshot
 
 EDIT = ("chow2019,progressed after CD19 CAR-T,61,OS,median,5.3,",
         "chow2019,progressed after CD19 CAR-T,61,OS,median,7.7,")
-EXECUTING = "Executing notebook"            # a chapter's kernel is starting
+EXECUTING = "lbclbook.execute: executing"  # the kernels are starting (lbclbook.execute)
 ENVIRONMENT_SAVED = "pickling environment"  # Sphinx saved what it read; no page written yet
 
 
