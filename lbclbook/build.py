@@ -57,18 +57,19 @@ def build(root: Path, clean: bool = False, jobs: int = os.cpu_count() or 1) -> i
     if clean:
         shutil.rmtree(root / WORK, ignore_errors=True)
     started = time.monotonic()
+    reread_all = (root / FAILED).exists()
+    (root / FAILED).parent.mkdir(parents=True, exist_ok=True)
+    (root / FAILED).touch()  # until this build succeeds (see FAILED)
     if jobs > 0 and not execute.execute_pages(root, jobs):
         print(f"make book: a page failed to execute; {SITE} still holds the last good site.",
               file=sys.stderr)
         return 1
-    reread_all = (root / FAILED).exists()
-    (root / FAILED).parent.mkdir(parents=True, exist_ok=True)
-    (root / FAILED).touch()
     code = subprocess.call(_jupyter_book_command(root, reread_all), cwd=root)
     if code != 0:
         print(f"make book: the strict build failed (exit {code}); "
               f"{SITE} still holds the last good site.", file=sys.stderr)
         return code
+    execute.write_executed(root, executed_notebooks(root))  # for nbval
     (root / FAILED).unlink(missing_ok=True)
     publish(work_html(root), root / SITE)
     print(f"make book: built in {time.monotonic() - started:.0f} s -> {SITE}")

@@ -192,3 +192,29 @@ def _store(cache, page: Page, outcome: Outcome) -> None:
         CacheBundleIn(outcome.notebook, str(page.path),
                       data={"execution_seconds": outcome.seconds}),
         check_validity=False, overwrite=True)
+
+
+def write_executed(root: Path, folder: Path) -> int:
+    """Write each page's cached notebook, outputs included, under ``folder``.
+
+    MyST-NB writes a page it takes from the cache to ``jupyter_execute``
+    without its outputs, which would leave nbval nothing to compare; this
+    writes the executed notebooks as the cache holds them. Returns how many.
+    """
+    import nbformat
+    from jupyter_cache import get_cache
+
+    md_config, nb_config = _parser_configs(root)
+    cache = get_cache(str(root / CACHE))
+    written = 0
+    for path in executable_pages(root):
+        page = _read(root, path, md_config, nb_config, cache)
+        try:
+            _, executed = cache.merge_match_into_notebook(page.notebook)
+        except KeyError:
+            continue  # excluded from execution
+        target = folder / path.relative_to(root).with_suffix(".ipynb")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(executed, str(target))
+        written += 1
+    return written

@@ -35,7 +35,15 @@ FIGURE_CONTRAST = 7.0  # WCAG AAA for text: figure text on its background
 NOT_SEARCHED = ("search.html", "genindex.html")  # pages the search index leaves out
 DOWNLOADABLE = ("data", "figures")
 # The page's own text: the article, without the previous/next links under it.
-ARTICLE_TEXT = "() => (document.querySelector('main article') || document.querySelector('main')).innerText"  # chapters offer tables; the teachers' page, figures
+# Every text node of the article, hidden answers included (the search index
+# holds them too), joined by spaces; not the previous/next links under it.
+ARTICLE_TEXT = """() => {
+  const article = document.querySelector('main article') || document.querySelector('main');
+  const walker = document.createTreeWalker(article, NodeFilter.SHOW_TEXT);
+  const parts = [];
+  while (walker.nextNode()) parts.push(walker.currentNode.nodeValue);
+  return parts.join(' ');
+}"""  # chapters offer tables; the teachers' page, figures
 
 
 @dataclass
@@ -56,8 +64,9 @@ class Seen:
 
 
 @pytest.fixture(scope="session")
-def site(clean_build):
-    with LocalSite(clean_build / SITE) as served:
+def site(pdf_build):
+    # The site as published: with the chapter PDFs its pages link (make pdf).
+    with LocalSite(pdf_build[0] / SITE) as served:
         yield served
 
 

@@ -102,6 +102,10 @@ def test_no_page_requests_anything_from_another_host(clean_build):
 
 def test_nbval_reproduces_the_executed_notebooks_images_included(clean_build):
     notebooks = executed_notebooks(clean_build)
+    outputs = sum(len(cell.get("outputs", [])) for path in notebooks.rglob("*.ipynb")
+                  for cell in json.loads(path.read_text())["cells"])
+    pngs = sum(path.read_text().count('"image/png"') for path in notebooks.rglob("*.ipynb"))
+    assert outputs > 50 and pngs >= 10  # nbval must have outputs, figures among them, to compare
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "--nbval", "-p", "compare_images",
          "--nbval-sanitize-with", str(NBVAL_PLUGIN / "sanitize.cfg"),
