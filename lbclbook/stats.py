@@ -43,7 +43,10 @@ def proportion(events: int, n: int, level: float = LEVEL) -> Proportion:
 
 def with_exact_ci(table: pd.DataFrame, events: str = "events", n: str = "n",
                   level: float = LEVEL) -> pd.DataFrame:
-    """``table`` plus columns ``pct``, ``ci_low`` and ``ci_high`` (percent)."""
+    """The rows of ``table`` that have a count, plus ``pct``, ``ci_low`` and
+    ``ci_high`` (percent). A row with only a printed percentage has no
+    interval and is left out; counts come back as plain integers."""
+    table = table[table[events].notna() & table[n].notna()].astype({events: int, n: int})
     rows = [proportion(e, m, level) for e, m in zip(table[events], table[n])]
     return table.assign(
         pct=[r.pct for r in rows],

@@ -106,3 +106,10 @@ def test_odds_ratio_interval_is_exact_and_brackets_the_estimate():
     assert result.low < result.estimate < result.high
     assert result.estimate == pytest.approx(4 / 42, rel=0.35)
     assert result.p_value == pytest.approx(stats.fisher_p(4, 7, 14, 15))
+
+
+def test_with_exact_ci_leaves_out_rows_without_a_count():
+    table = pd.DataFrame({"events": pd.array([3, None], dtype="Int64"),
+                          "n": pd.array([11, None], dtype="Int64")})
+    out = stats.with_exact_ci(table)
+    assert len(out) == 1 and out.events.dtype == int and out.pct.iloc[0] == pytest.approx(300 / 11)
