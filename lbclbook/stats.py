@@ -38,7 +38,18 @@ def exact_ci(events: int, n: int, level: float = LEVEL) -> tuple[float, float]:
 
 def proportion(events: int, n: int, level: float = LEVEL) -> Proportion:
     low, high = exact_ci(events, n, level)
-    return Proportion(int(events), int(n), 100 * events / n, 100 * low, 100 * high)
+    return Proportion(int(events), int(n), half_up(100 * events / n) if 0 < events < n else 100 * events / n, 100 * low, 100 * high)
+
+
+# The book rounds percentages half up, as journals do: 10/16 = 62.5% prints
+# as 63%, like 14/16 = 87.5% as 88%. Python's formatting rounds an exact tie
+# to even (62), so a percentage carries a nudge far below any printed digit.
+TIE_NUDGE = 1e-9
+
+
+def half_up(percent: float) -> float:
+    """``percent`` nudged so that ``f"{x:.0f}"`` and ``f"{x:.1f}"`` round ties up."""
+    return min(100.0, percent + TIE_NUDGE * max(1.0, abs(percent)))
 
 
 def with_exact_ci(table: pd.DataFrame, events: str = "events", n: str = "n",
