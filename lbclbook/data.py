@@ -13,13 +13,25 @@ Any failure raises :class:`DataError`, one message naming file, row, column
 and rule for every problem, so the build stops instead of rendering a wrong
 number. Rows are numbered as Frictionless and spreadsheets do: the header is
 row 1, the first data row is row 2.
+
+Files are read as a spreadsheet saves them: a UTF-8 byte-order mark (Excel's
+"CSV UTF-8") is skipped and CRLF line endings are read as line ends. A file
+separated by semicolons or tabs (Excel in a comma-decimal locale) is named as
+such, and a table with only its header is an error: a page reads every table.
+A table that may legitimately be empty says so on its resource in the data
+package with the custom property ``"mayBeEmpty": true``.
+
+``python -m lbclbook.data [TABLE or data/FILE.csv ...]`` checks every table
+(or those named) without building the book; it exits 1 on bad data.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import math
+import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -34,6 +46,7 @@ DATAPACKAGE = Path("data") / "datapackage.json"
 BIBLIOGRAPHY = Path("references.bib")
 AUDIT_TABLE = "audit_percentages"
 MAX_LISTED = 25  # problems shown in one message; the count says if more exist
+MAY_BE_EMPTY = "mayBeEmpty"  # custom resource property: no data rows is fine
 
 _loaded: list[str] = []  # tables loaded in this process, in order (for download links)
 
@@ -108,12 +121,14 @@ def table_title(name: str, root: Path | str | None = None) -> str:
     return _resource(book_root(root), name).title or name
 
 
-def validate_all(root: Path | str | None = None) -> None:
-    """Check every table; raise one :class:`DataError` listing all problems."""
+def validate_all(root: Path | str | None = None, names: list[str] | None = None) -> None:
+    """Check every table (or those ``names``); raise one :class:`DataError`
+    listing all problems."""
     root = book_root(root)
     problems = []
     for resource in _package(root).resources:
-        problems += _check(root, resource)[0]
+        if names is None or resource.name in names:
+            problems += _check(root, resource)[0]
     if problems:
         raise DataError(problems)
 
@@ -182,7 +197,7 @@ def _describe(error: frictionless.errors.Error) -> str:
 
 
 def _file_problems(root: Path, resource: frictionless.Resource) -> list[Problem]:
-    """Bytes that are not UTF-8, and header columns, checked by name.
+    """Bytes that are not UTF-8, the separator, and header columns, checked by name.
 
     Frictionless names neither well: an undecodable byte is a "whole file"
     problem, and it compares the header with the schema by position, so one
@@ -192,7 +207,9 @@ def _file_problems(root: Path, resource: frictionless.Resource) -> list[Problem]
     path = root / DATAPACKAGE.parent / resource.path
     if not path.is_file():
         return []  # Frictionless reports the missing file
-    raw = path.read_bytes()
+    # Excel's "CSV UTF-8" starts with a byte-order mark; Frictionless and
+    # pandas skip it, and so must the header check (else '\ufeffstudy').
+    raw = path.read_bytes().removeprefix(codecs.BOM_UTF8)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -203,12 +220,32 @@ def _file_problems(root: Path, resource: frictionless.Resource) -> list[Problem]
     if header is None:
         return []  # an empty file: Frictionless reports it
     expected = [field.name for field in resource.schema.fields]
+    if len(header) == 1 and len(expected) > 1:
+        for separator, (name, saved_by) in SEPARATORS.items():
+            if separator in header[0]:
+                return [Problem(_relpath(resource), None, None, "comma-separated",
+                                f"the file is {name}-separated, {saved_by}; "
+                                f"{SAVE_COMMA_SEPARATED}")]
     return [Problem(_relpath(resource), 1, name, "missing-label",
                     "the header has no such column")
             for name in expected if name not in header] + [
             Problem(_relpath(resource), 1, name, "extra-label",
                     "the schema has no such column")
             for name in header if name not in expected]
+
+
+# A header read as one column that holds one of these: the file is separated
+# by it, as a spreadsheet saves "CSV" where the comma is the decimal mark.
+# Frictionless would sniff and accept it, pandas would not: name it instead.
+SEPARATORS = {
+    ";": ("semicolon", "as a spreadsheet in a comma-decimal locale "
+                       "(Italian, German, French, ...) saves it"),
+    "\t": ("tab", "as a spreadsheet saves 'Text (Tab delimited)'"),
+}
+SAVE_COMMA_SEPARATED = (
+    "save it comma-separated with a point as the decimal mark: in Excel, untick "
+    "File > Options > Advanced > 'Use system separators', set the decimal "
+    "separator to '.', then Save As 'CSV UTF-8 (Comma delimited)' (see CONTRIBUTING.md)")
 
 
 def _row_at(prefix: str) -> int:
@@ -229,8 +266,14 @@ def _check(root: Path, resource: frictionless.Resource):
         root / DATAPACKAGE.parent / resource.path,
         dtype=str,
         keep_default_na=False,
-        encoding="utf-8",
+        encoding="utf-8-sig",  # a byte-order mark is not part of the first name
     )
+    # A header-only table validates, then a page fails on a warning about
+    # nothing: say it here, unless the data package allows it.
+    if raw.empty and not resource.custom.get(MAY_BE_EMPTY):
+        return [Problem(_relpath(resource), None, None, "has-data-rows",
+                        "no data rows (only the header); add the rows a page reads, "
+                        f'or mark the table "{MAY_BE_EMPTY}": true in {DATAPACKAGE}')], None
     table = _typed(raw, resource.schema)
     context = _Context(root, resource, raw, table)
     for rule in RULES:
@@ -409,7 +452,7 @@ def _raw_table(root: Path, name: str) -> pd.DataFrame:
     if problems:
         raise DataError(problems)
     return pd.read_csv(root / DATAPACKAGE.parent / resource.path, dtype=str,
-                       keep_default_na=False)
+                       keep_default_na=False, encoding="utf-8-sig")
 
 
 def ci_brackets_value(ctx: _Context) -> list[Problem]:
@@ -452,3 +495,33 @@ RULES = [
 @lru_cache(maxsize=4)
 def _parse_bib(path: Path, mtime_ns: int) -> pybtex.database.BibliographyData:
     return pybtex.database.parse_file(str(path), bib_format="bibtex")
+
+
+# --------------------------------------------------------------------------
+# Command line: check the data without building the book.
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m lbclbook.data [TABLE or data/FILE.csv ...]``: 0 if valid, else 1."""
+    args = sys.argv[1:] if argv is None else argv
+    root = book_root()
+    try:
+        files = {(root / DATAPACKAGE.parent / resource.path).resolve(): resource.name
+                 for resource in _package(root).resources}
+        names = [files.get(Path(arg).resolve(), arg) for arg in args]
+        unknown = [name for name in names if name not in files.values()]
+        if unknown:
+            print(f"data: no table or file {unknown[0]!r} in {DATAPACKAGE}; known "
+                  f"tables: {', '.join(files.values())}", file=sys.stderr)
+            return 1
+        validate_all(root, names or None)
+    except DataError as error:
+        print(error, file=sys.stderr)
+        return 1
+    count = len(set(names) or files)
+    print(f"data: {count} table{'s' if count != 1 else ''} valid")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
