@@ -80,6 +80,7 @@ def summary(ref: Reference) -> str:
 def check(table: pd.DataFrame, name: str, column: str = "basis") -> None:
     """Every reference in ``table[column]`` names exactly one row, or DataError."""
     problems = []
+    mapped = set(load("studies").study)
     for index, cell in table[column].items():
         try:
             for ref in parse(cell):
@@ -87,6 +88,11 @@ def check(table: pd.DataFrame, name: str, column: str = "basis") -> None:
         except (ValueError, LookupError) as error:
             problems.append(Problem(f"data/{name}.csv", int(index) + 2, column,
                                     "basis-names-one-row", str(error)))
+    for index, cell in table.get("studies", pd.Series(dtype=str)).items():
+        for key in set(cell.split(";")) - mapped:
+            problems.append(Problem(f"data/{name}.csv", int(index) + 2, "studies",
+                                    "study-in-evidence-map",
+                                    f"study {key!r} is not listed in data/studies.csv"))
     if problems:
         raise DataError(problems)
 

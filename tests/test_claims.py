@@ -132,6 +132,13 @@ def test_a_basis_that_names_no_row_stops_with_file_row_column_and_rule(in_book):
     assert "basis-names-one-row" in message and "0 rows" in message
 
 
+def test_a_decision_citing_an_unmapped_study_stops_the_build(in_book):
+    decisions = load("decision_aid", in_book)
+    decisions.loc[0, "studies"] = "shumilov2025;nosuch2099"
+    with pytest.raises(DataError, match=r"row 2, column 'studies': rule 'study-in-evidence-map'"):
+        basis.check(decisions, "decision_aid")
+
+
 def test_basis_summaries_come_from_the_rows_with_counts_where_known(in_book):
     [ref] = basis.parse("adverse_events|topp2025|odronextamab: after CAR-T failure|infections|3 or higher")
     row = basis.resolve(ref)

@@ -113,3 +113,11 @@ def test_with_exact_ci_leaves_out_rows_without_a_count():
                           "n": pd.array([11, None], dtype="Int64")})
     out = stats.with_exact_ci(table)
     assert len(out) == 1 and out.events.dtype == int and out.pct.iloc[0] == pytest.approx(300 / 11)
+
+
+def test_percentages_round_half_up_as_journals_print_them():
+    assert f"{stats.proportion(10, 16).pct:.0f}" == "63"   # 62.5: not half-to-even 62
+    assert f"{stats.proportion(14, 16).pct:.0f}" == "88"   # 87.5
+    assert f"{stats.proportion(1, 8).pct:.1f}" == "12.5"
+    assert f"{stats.proportion(1, 80).pct:.1f}" == "1.3"   # 1.25
+    assert stats.proportion(3, 3).pct == 100 and stats.proportion(0, 3).pct == 0
