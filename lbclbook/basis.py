@@ -113,3 +113,14 @@ def _survival(row: pd.Series) -> str:
         return f"median {row.endpoint} {row.value:g} {row.unit}"
     months = row.statistic.removeprefix("rate_").removesuffix("_months")
     return f"{months}-month {row.endpoint} {row.value:g}%"
+
+
+def describe(cell: str, labels: "pd.Series") -> str:
+    """A ``basis`` cell for a reader: "Label, cohort: figure, figure; ...",
+    one clause per study and cohort, in the order first cited."""
+    grouped: dict[tuple[str, str], list[str]] = {}
+    for ref in parse(cell):
+        cohort = ref.cohort.split(": ", 1)[-1]  # "bispecific after CAR-T failure: all" -> "all"
+        grouped.setdefault((labels[ref.study], cohort), []).append(summary(ref))
+    return "; ".join(f"{label}, {cohort}: {', '.join(figures)}"
+                     for (label, cohort), figures in grouped.items())

@@ -68,9 +68,14 @@ def pdf_path(slug: str) -> str:
 
 def chapter_title(root: Path, slug: str) -> str:
     """The chapter's title: the first ``# `` heading of its source."""
-    heading = _HEADING.search((root / "chapters" / f"{slug}.md").read_text("utf-8"))
+    return page_title(root, f"chapters/{slug}")
+
+
+def page_title(root: Path, page: str) -> str:
+    """A page's title: the first ``# `` heading of ``<page>.md``."""
+    heading = _HEADING.search((root / f"{page}.md").read_text("utf-8"))
     if not heading:
-        raise ValueError(f"chapters/{slug}.md has no '# ' title")
+        raise ValueError(f"{page}.md has no '# ' title")
     return heading.group(1)
 
 

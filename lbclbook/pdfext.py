@@ -1,10 +1,9 @@
 """Sphinx extension for a chapter PDF: it reads like the chapter it is.
 
-1. Links to other chapters go to the web. A chapter PDF holds one chapter,
-   so a ``{doc}`` link to another finds no page (the strict build would
-   fail); the reader wants that chapter's title and where to read it. Such a
-   link becomes the other chapter's title, linked to its page on the hosted
-   book. Glossary terms (``{term}``) likewise link to the hosted glossary.
+1. Links to other pages go to the web. A chapter PDF holds one chapter,
+   so a ``{doc}`` link to another chapter or a case finds no page (the strict
+   build would fail); the reader wants that page's title and where to read
+   it. Such a link becomes the page's title, linked to the hosted book. Glossary terms (``{term}``) likewise link to the hosted glossary.
 2. The references stay where the chapter has them. Sphinx's LaTeX writer
    gathers every citation into one bibliography at the end of the document;
    here it is put back in the chapter's own "References" section.
@@ -26,12 +25,12 @@ def _link_to_the_web(app: Sphinx, env, node, contnode):
         return _term_on_the_web(app, node, contnode)
     if node.get("reftype") != "doc":
         return None
-    slug = node["reftarget"].strip("/").removeprefix("chapters/")
+    page = node["reftarget"].strip("/")
     root = book_root(app.srcdir)
-    if slug not in toc.chapter_numbers(root):
-        return None  # not a chapter of the book: let the build report it
-    url = citation.chapter_url(citation.metadata(root), slug)
-    title = node.get("refexplicit") and contnode.astext() or citation.chapter_title(root, slug)
+    if page not in toc.pages_in_toc(root):
+        return None  # not a page of the book: let the build report it
+    url = f"{citation.site_url(citation.metadata(root))}{page}.html"
+    title = node.get("refexplicit") and contnode.astext() or citation.page_title(root, page)
     return nodes.reference("", title, refuri=url, internal=False)
 
 

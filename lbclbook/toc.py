@@ -52,9 +52,9 @@ def chapter_numbers(root: Path | None = None) -> dict[str, int | None]:
     return numbers
 
 
-def pages_in_toc() -> list[str]:
+def pages_in_toc(root: Path | None = None) -> list[str]:
     """Every page in ``_toc.yml``, the root first, as paths without ``.md``."""
-    toc = yaml.safe_load((book_root() / "_toc.yml").read_text("utf-8"))
+    toc = yaml.safe_load(((root or book_root()) / "_toc.yml").read_text("utf-8"))
     return [str(toc["root"]), *_files(toc.get("parts", toc.get("chapters", [])))]
 
 

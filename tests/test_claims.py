@@ -160,3 +160,11 @@ def test_population_words_follow_the_population_group():
     assert not after.population.str.contains("mixed|recipients|not stated").any()
     assert pd.notna(studies.set_index("study").at["zurko2023pp", "patients"])
     assert studies.set_index("study").at["zurko2023pp", "population_group"] == "CAR-T recipients"
+
+
+def test_a_basis_reads_as_one_clause_per_study_and_cohort():
+    labels = load("studies", ROOT).set_index("study").label
+    cohort = "odronextamab: after CAR-T failure"
+    text = basis.describe(f"responses|topp2025|{cohort}|ORR;responses|topp2025|{cohort}|CR", labels)
+    assert text.startswith("Topp 2025, after CAR-T failure: ORR ") and ", CR " in text
+    assert text.count("Topp 2025") == 1

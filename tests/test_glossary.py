@@ -96,6 +96,8 @@ ALLOWED = {
     "Clopper-Pearson", "Jonckheere-Terpstra",
     # File formats and software the teachers' page and the appendix name.
     "CSV", "PNG", "SVG", "PDF", "HTML", "BibTeX", "DataFrame", "DOI",
+    # Bibliographic databases, identifiers and licences, by their names.
+    "PubMed", "CC-BY",
     # A source's own label or garbled text, quoted in a data note that says
     # what it means (the note is the explanation; the label is not the book's).
     "RD2",             # Imber 2020's axis label, read as the next relapse or progression
@@ -112,6 +114,8 @@ ALLOWED_PATTERNS = [
     re.compile(r"[IVX]+[ab]?(?:/[IVX]+[ab]?)*"),
     # A journal's electronic page numbers in a printed citation (E209–E213).
     re.compile(r"E\d+"),
+    # A DOI's own identifier (the appendix quotes DOIs, e.g. NEJMoa1407222).
+    re.compile(r"NEJMoa\d+"),
 ]
 
 
