@@ -168,3 +168,33 @@ def test_a_basis_reads_as_one_clause_per_study_and_cohort():
     text = basis.describe(f"responses|topp2025|{cohort}|ORR;responses|topp2025|{cohort}|CR", labels)
     assert text.startswith("Topp 2025, after CAR-T failure: ORR ") and ", CR " in text
     assert text.count("Topp 2025") == 1
+
+
+def answers(text: str) -> list[str]:
+    """The bodies of a page's hidden 'Answer' admonitions."""
+    return re.findall(r"```\{admonition\} Answer\n:class: dropdown\n(.*?)\n```", text, re.S)
+
+
+@pytest.mark.parametrize("case", sorted((ROOT / "cases").glob("*.md")), ids=lambda p: p.stem)
+def test_every_case_answer_names_its_source_or_says_it_is_the_books_reading(case):
+    found = answers(case.read_text("utf-8"))
+    assert len(found) >= 2, f"{case.name}: no decision-point answers found"
+    bare = [a[:80] for a in found if not has_basis(a)]
+    assert not bare, f"{case.name}: answers without a source or a reading marker: {bare}"
+
+
+@pytest.mark.parametrize("case", sorted((ROOT / "cases").glob("*.md")), ids=lambda p: p.stem)
+def test_every_case_says_it_is_a_published_case_not_a_composite(case):
+    text = case.read_text("utf-8")
+    assert "published case" in text and "not a" in text and "composite" in text
+
+
+def test_a_page_that_reads_a_basis_names_every_table_a_basis_may_cite():
+    # The build re-executes a page when a table it loads *by name* changes
+    # (lbclbook.sphinxext); basis rows are loaded inside the package, so the
+    # page must name their tables itself, or a data edit would leave it stale.
+    for page in PAGES:
+        text = page.read_text("utf-8")
+        if "basis." in text:
+            missing = [t for t in basis.WHAT if f'load("{t}")' not in text]
+            assert not missing, f"{page.name} reads basis rows but does not load {missing}"
