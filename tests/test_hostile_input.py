@@ -74,11 +74,17 @@ show_downloads()
 """
 
 
+# Cells that must equal text outside data/: a chapter's title is its page's
+# heading (checked by the data rules), not text the data can change.
+TIED_TO_A_PAGE = {("chapters", "title")}
+
+
 def free_text_columns(resource: dict) -> list[str]:
     """String columns a chapter shows but never looks rows up by."""
     key = resource["schema"].get("primaryKey", [])
     return [f["name"] for f in resource["schema"]["fields"]
             if f["type"] == "string" and f["name"] not in key
+            and (resource["name"], f["name"]) not in TIED_TO_A_PAGE
             and not {"enum", "pattern"} & set(f.get("constraints", {}))]
 
 
@@ -101,6 +107,9 @@ def poison(root: Path) -> int:
 
 def add_probe_page(root: Path) -> None:
     (root / "chapters" / f"{PROBE}.md").write_text(PROBE_PAGE)
+    chapters = root / "data" / "chapters.csv"  # every chapter page has its row
+    chapters.write_text(chapters.read_text() +
+                        f"{PROBE},A probe for hostile data,Probe,,99,Teaching resources\n")
     toc = yaml.safe_load((root / "_toc.yml").read_text())
     chapters = toc["parts"][-1]["chapters"] if "parts" in toc else toc.setdefault("chapters", [])
     chapters.append({"file": f"chapters/{PROBE}"})
