@@ -1,13 +1,19 @@
 """Validated loading of the book's data package (``data/datapackage.json``).
 
-Every table is checked twice before a chapter sees it:
+Every table is checked before a chapter sees it:
 
 1. against its Frictionless Table Schema: file present and UTF-8, header,
    types, required cells, constraints (no negative counts, ``n >= 1``),
    primary key (no duplicate rows);
-2. against the domain rules of the book (``RULES`` below): ``events <= n``,
+2. against the references the data package declares: Frictionless
+   ``foreignKeys`` (every ``study`` is a study of ``studies.csv``, every chapter
+   slug a row of ``chapters.csv``, ``superseded_by`` a study) and the custom
+   ``listForeignKeys`` for cells holding several keys separated by ``;``;
+3. against the domain rules of the book (``RULES`` below): ``events <= n``,
    a printed percentage agrees with its counts or is listed in the audit,
-   every ``study`` is a key of ``references.bib``, a CI brackets its estimate.
+   every ``study`` is a key of ``references.bib``, a CI brackets its estimate,
+   a counted ORR or CR response says whether the synthesis shows it (and why
+   not), a chapter's title is its page's heading.
 
 Any failure raises :class:`DataError`, one message naming file, row, column
 and rule for every problem, so the build stops instead of rendering a wrong
@@ -235,6 +241,9 @@ def _file_problems(root: Path, resource: frictionless.Resource) -> list[Problem]
     problem, and it compares the header with the schema by position, so one
     column missing in the middle is reported as the last column missing,
     every later one as "incorrect", and a cascade of type errors.
+    The package declares ``"fieldsMatch": "equal"`` (the header holds the
+    schema's names, in any order); this check says which name is missing or
+    extra, on row 1, before Frictionless reads a row.
     """
     path = root / DATAPACKAGE.parent / resource.path
     if not path.is_file():
