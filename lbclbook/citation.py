@@ -1,7 +1,8 @@
 """How to cite a chapter, built from ``CITATION.cff`` (never typed twice).
 
 The same text appears on the chapter's page and in its PDF: both come from
-the chapter's last cell, :func:`show_chapter_citation`. The PDF's title block
+the chapter's last cell, :func:`show_chapter_citation` (given the chapter's
+slug; the title is read from the chapter's heading). The PDF's title block
 takes its book title, authors, version and data date from here too.
 """
 
@@ -100,12 +101,16 @@ def _citation(chapter_title: str, root: Path) -> tuple[str, str]:
     return text, chapter_url(cff, slug)
 
 
-def show_chapter_citation(chapter_title: str) -> None:
-    """Display the citation as a quotation block, and on the web a PDF link."""
+def show_chapter_citation(slug: str) -> None:
+    """Display the citation of chapter ``slug`` as a quotation block, and on the
+    web a link to its PDF.
+
+    The title is the chapter's own ``# `` heading, read from its source: it is
+    written once, on the page.
+    """
     root = book_root()
-    text, url = _citation(chapter_title, root)
+    text, url = _citation(chapter_title(root, slug), root)
     # The address is an autolink (it comes from CITATION.cff, checked as a URI).
     quote = f"> {markup.escape(text)} <{url}>"
-    pdf_link = markup.directive(
-        "only", "html", {}, f"{{chapter-pdf}}`{chapter_slug(root, chapter_title)}`")
+    pdf_link = markup.directive("only", "html", {}, f"{{chapter-pdf}}`{slug}`")
     markup.show({markup.MARKDOWN: f"{quote}\n\n{pdf_link}", "text/plain": f"{text} {url}"})

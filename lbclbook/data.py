@@ -1,13 +1,19 @@
 """Validated loading of the book's data package (``data/datapackage.json``).
 
-Every table is checked twice before a chapter sees it:
+Every table is checked before a chapter sees it:
 
 1. against its Frictionless Table Schema: file present and UTF-8, header,
    types, required cells, constraints (no negative counts, ``n >= 1``),
    primary key (no duplicate rows);
-2. against the domain rules of the book (``RULES`` below): ``events <= n``,
+2. against the references the data package declares: Frictionless
+   ``foreignKeys`` (every ``study`` is a study of ``studies.csv``, every chapter
+   slug a row of ``chapters.csv``, ``superseded_by`` a study) and the custom
+   ``listForeignKeys`` for cells holding several keys separated by ``;``;
+3. against the domain rules of the book (``RULES`` below): ``events <= n``,
    a printed percentage agrees with its counts or is listed in the audit,
-   every ``study`` is a key of ``references.bib``, a CI brackets its estimate.
+   every ``study`` is a key of ``references.bib``, a CI brackets its estimate,
+   a counted ORR or CR response says whether the synthesis shows it (and why
+   not), a chapter's title is its page's heading.
 
 Any failure raises :class:`DataError`, one message naming file, row, column
 and rule for every problem, so the build stops instead of rendering a wrong
@@ -30,7 +36,9 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import json
 import math
+import re
 import sys
 from dataclasses import dataclass
 from functools import lru_cache
@@ -47,6 +55,7 @@ BIBLIOGRAPHY = Path("references.bib")
 AUDIT_TABLE = "audit_percentages"
 MAX_LISTED = 25  # problems shown in one message; the count says if more exist
 MAY_BE_EMPTY = "mayBeEmpty"  # custom resource property: no data rows is fine
+LIST_FOREIGN_KEYS = "listForeignKeys"  # custom schema property: keys separated in one cell
 
 _loaded: list[str] = []  # tables loaded in this process, in order (for download links)
 
@@ -156,11 +165,40 @@ def references(root: Path | str | None = None) -> pybtex.database.BibliographyDa
 def _package(root: Path) -> frictionless.Package:
     path = root / DATAPACKAGE
     try:
-        return frictionless.Package(str(path))
-    except frictionless.FrictionlessException as exc:
+        return _parsed_package(path, path.stat().st_mtime_ns)[0]
+    except FileNotFoundError:
+        raise DataError([Problem(str(DATAPACKAGE), None, None, "valid-data-package",
+                                 f"no {DATAPACKAGE}")]) from None
+
+
+def _declared_references(root: Path, name: str) -> tuple[list[dict], list[dict]]:
+    """Table ``name``'s ``foreignKeys`` and ``listForeignKeys``, as declared."""
+    path = root / DATAPACKAGE
+    return _parsed_package(path, path.stat().st_mtime_ns)[1].get(name, ([], []))
+
+
+@lru_cache(maxsize=8)
+def _parsed_package(path: Path, mtime_ns: int):
+    """The data package, parsed once per process (and again when the file changes).
+
+    The foreign keys are declared in the package as Frictionless defines them,
+    and checked here, after the schema and with the book's messages: a
+    Frictionless foreign-key check would stop at the first broken table and
+    read the referenced table again for every table that points at it.
+    """
+    try:
+        descriptor = json.loads(path.read_text("utf-8"))
+        references = {}
+        for resource in descriptor.get("resources", []):
+            schema = resource.get("schema", {})
+            references[resource.get("name")] = (schema.pop("foreignKeys", []),
+                                                schema.pop(LIST_FOREIGN_KEYS, []))
+        package = frictionless.Package(descriptor, basepath=str(path.parent))
+    except (ValueError, frictionless.FrictionlessException) as exc:
         raise DataError(
             [Problem(str(DATAPACKAGE), None, None, "valid-data-package", str(exc))]
         ) from None
+    return package, references
 
 
 def _resource(root: Path, name: str) -> frictionless.Resource:
@@ -203,6 +241,9 @@ def _file_problems(root: Path, resource: frictionless.Resource) -> list[Problem]
     problem, and it compares the header with the schema by position, so one
     column missing in the middle is reported as the last column missing,
     every later one as "incorrect", and a cascade of type errors.
+    The package declares ``"fieldsMatch": "equal"`` (the header holds the
+    schema's names, in any order); this check says which name is missing or
+    extra, on row 1, before Frictionless reads a row.
     """
     path = root / DATAPACKAGE.parent / resource.path
     if not path.is_file():
@@ -259,15 +300,10 @@ def _row_at(prefix: str) -> int:
 
 def _check(root: Path, resource: frictionless.Resource):
     """Schema first; domain rules only on a table whose types are sound."""
-    problems = _file_problems(root, resource) or _schema_problems(resource)
+    problems: list[Problem]
+    problems, raw = _schema_checked(root, resource.name)
     if problems:
         return problems, None
-    raw = pd.read_csv(
-        root / DATAPACKAGE.parent / resource.path,
-        dtype=str,
-        keep_default_na=False,
-        encoding="utf-8-sig",  # a byte-order mark is not part of the first name
-    )
     # A header-only table validates, then a page fails on a warning about
     # nothing: say it here, unless the data package allows it.
     if raw.empty and not resource.custom.get(MAY_BE_EMPTY):
@@ -279,6 +315,38 @@ def _check(root: Path, resource: frictionless.Resource):
     for rule in RULES:
         problems += rule(context)
     return problems, table
+
+
+def _schema_checked(root: Path, name: str) -> tuple[list[Problem], pd.DataFrame | None]:
+    """Table ``name`` checked against its schema, and its rows as text.
+
+    Checked once per state of the file: a cross-table rule reads the table it
+    points at from here, instead of validating it again for every table.
+    """
+    path = root / DATAPACKAGE.parent / _resource(root, name).path
+    try:
+        stat = path.stat()
+        state = (stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        state = None
+    package = root / DATAPACKAGE
+    return _schema_checked_at(root, name, package.stat().st_mtime_ns, state)
+
+
+@lru_cache(maxsize=256)
+def _schema_checked_at(root: Path, name: str, package_mtime: int, state):
+    resource = _resource(root, name)
+    problems = _file_problems(root, resource) or _schema_problems(resource)
+    if problems:
+        return problems, None
+    raw = pd.read_csv(
+        root / DATAPACKAGE.parent / resource.path,
+        dtype=str,
+        keep_default_na=False,
+        encoding="utf-8-sig",  # a byte-order mark is not part of the first name
+    )
+    # Columns are matched by name ("fieldsMatch": "equal"): give them in the schema's order.
+    return [], raw[[field.name for field in resource.schema.fields]]
 
 
 _PANDAS_TYPES = {"integer": "Int64", "number": "float64", "boolean": "boolean"}
@@ -430,29 +498,47 @@ def study_in_references(ctx: _Context) -> list[Problem]:
 
 
 EVIDENCE_MAP = "studies"
+CHAPTERS = "chapters"
+# The rule a broken reference to a table breaks, by the table it points at.
+REFERENCE_RULES = {EVIDENCE_MAP: "study-in-evidence-map", CHAPTERS: "chapter-in-chapters"}
 
 
-def study_in_evidence_map(ctx: _Context) -> list[Problem]:
-    """Every source of a number appears in the evidence map (data/studies.csv)."""
-    if not ctx.has("study") or ctx.resource.name == EVIDENCE_MAP:
-        return []
-    mapped = set(_raw_table(ctx.root, EVIDENCE_MAP)["study"])
-    return [
-        ctx.problem(i, "study", "study-in-evidence-map",
-                    f"study {study!r} is not listed in data/{EVIDENCE_MAP}.csv")
-        for i, study in ctx.table["study"].items()
-        if study not in mapped
-    ]
+def declared_references(ctx: _Context) -> list[Problem]:
+    """The package's ``foreignKeys`` (and ``listForeignKeys``: several keys in a
+    cell, separated by ``delimiter``): every value is a key of the table named."""
+    keys, lists = _declared_references(ctx.root, ctx.resource.name)
+    problems = []
+    for declared, is_list in [(fk, False) for fk in keys] + [(fk, True) for fk in lists]:
+        columns = [declared["field"]] if is_list else list(declared["fields"])
+        target = declared["reference"]["resource"] or ctx.resource.name
+        target_columns = list(declared["reference"]["fields"])
+        if not ctx.has(*columns):
+            continue
+        table = ctx.raw if target == ctx.resource.name else _raw_table(ctx.root, target)
+        known = set(zip(*(table[c] for c in target_columns)))
+        rule = REFERENCE_RULES.get(target, "foreign-key")
+        where = f"data/{_resource(ctx.root, target).path}"
+        for i in ctx.raw.index:
+            cells = [ctx.raw.at[i, c] for c in columns]
+            if is_list:
+                values = [(v,) for v in cells[0].split(declared.get("delimiter", ";"))] if cells[0] else []
+            else:
+                values = [tuple(cells)] if any(cells) else []
+            for value in values:
+                if value not in known:
+                    shown = ", ".join(repr(v) for v in value)
+                    problems.append(ctx.problem(
+                        i, columns[0], rule,
+                        f"{shown} is not a {'/'.join(target_columns)} in {where}"))
+    return problems
 
 
 def _raw_table(root: Path, name: str) -> pd.DataFrame:
     """Another table, schema-checked, as text (for cross-table rules)."""
-    resource = _resource(root, name)
-    problems = _file_problems(root, resource) or _schema_problems(resource)
+    problems, raw = _schema_checked(root, name)
     if problems:
         raise DataError(problems)
-    return pd.read_csv(root / DATAPACKAGE.parent / resource.path, dtype=str,
-                       keep_default_na=False, encoding="utf-8-sig")
+    return raw
 
 
 def ci_brackets_value(ctx: _Context) -> list[Problem]:
@@ -468,6 +554,69 @@ def ci_brackets_value(ctx: _Context) -> list[Problem]:
             problems.append(ctx.problem(i, "ci_high", "ci-brackets-value",
                                         f"ci_high={high} is below value={row.value}"))
     return problems
+
+
+SYNTHESIS_OUTCOMES = ("ORR", "CR")  # the rates the synthesis compares
+
+
+def in_synthesis_decided(ctx: _Context) -> list[Problem]:
+    """Every counted ORR or CR row says whether the synthesis shows it, and a
+    row left out says why; a row of a superseded study is left out."""
+    if not ctx.has("in_synthesis", "synthesis_note", "outcome", "events", "study"):
+        return []
+    superseded = _raw_table(ctx.root, EVIDENCE_MAP).set_index("study")["superseded_by"]
+    problems = []
+    for i, row in ctx.table.iterrows():
+        counted = pd.notna(row.events) and row.outcome in SYNTHESIS_OUTCOMES
+        flag = row.in_synthesis
+        if counted and pd.isna(flag):
+            problems.append(ctx.problem(
+                i, "in_synthesis", "in-synthesis-decided",
+                f"a counted {row.outcome} row must say whether the synthesis shows it: "
+                "true, or false with the reason in synthesis_note"))
+        elif not counted and pd.notna(flag):
+            problems.append(ctx.problem(
+                i, "in_synthesis", "in-synthesis-decided",
+                "only an ORR or CR row with a count can be shown in the synthesis; "
+                "leave in_synthesis empty"))
+        elif flag is False and not row.synthesis_note.strip():
+            problems.append(ctx.problem(
+                i, "synthesis_note", "left-out-with-a-reason",
+                "in_synthesis is false: say why the row is left out"))
+        elif flag is True and superseded.get(row.study, ""):
+            problems.append(ctx.problem(
+                i, "in_synthesis", "superseded-left-out",
+                f"study {row.study!r} is superseded by {superseded[row.study]!r} "
+                f"(data/{EVIDENCE_MAP}.csv): set in_synthesis false"))
+    return problems
+
+
+def chapter_titles_match_pages(ctx: _Context) -> list[Problem]:
+    """A chapter's title is its page's '# ' heading; every chapter page has a row."""
+    if ctx.resource.name != CHAPTERS:
+        return []
+    problems = []
+    for i, row in ctx.table.iterrows():
+        page = ctx.root / "chapters" / f"{row.slug}.md"
+        if not page.is_file():
+            continue  # a planned chapter: named as forthcoming until it lands
+        heading = _HEADING.search(page.read_text("utf-8"))
+        if not heading or heading.group(1) != row.title:
+            found = repr(heading.group(1)) if heading else "no '# ' heading"
+            problems.append(ctx.problem(
+                i, "title", "title-is-the-heading",
+                f"chapters/{row.slug}.md is titled {found}, not {row.title!r}; "
+                "make them the same"))
+    listed = set(ctx.table.slug)
+    for page in sorted((ctx.root / "chapters").glob("*.md")):
+        if page.stem not in listed:
+            problems.append(Problem(ctx.file, None, "slug", "chapter-has-a-row",
+                                    f"chapters/{page.name} has no row: add its slug, "
+                                    "title, short label, modality, order and part"))
+    return problems
+
+
+_HEADING = re.compile(r"^# (.+?)\s*$", re.MULTILINE)
 
 
 def audit_names_a_table(ctx: _Context) -> list[Problem]:
@@ -486,9 +635,11 @@ RULES = [
     reported_pct_matches_counts,
     count_basis_consistent,
     study_in_references,
-    study_in_evidence_map,
+    declared_references,
     ci_brackets_value,
     audit_names_a_table,
+    in_synthesis_decided,
+    chapter_titles_match_pages,
 ]
 
 

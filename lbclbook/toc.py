@@ -1,5 +1,9 @@
 """The book's plan: which chapters exist (in ``_toc.yml``) and which are coming.
 
+The chapters, their titles, short labels, modalities, order and parts are rows
+of ``data/chapters.csv``; a page that uses them loads that table by name
+(``load("chapters")``) so that the build re-executes it when the table changes.
+
 Chapters link forward to the modality chapters. A link to a page that is not
 in the table of contents would break the strict build, so a chapter that is
 planned but not yet written is named, marked as forthcoming, and becomes a
@@ -10,21 +14,29 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import yaml
 
-from . import markup
+from . import data, markup
 from .paths import book_root
 
-PLANNED = {
-    "failure-after-car-t": "Failure after CD19 CAR-T cells",
-    "bispecific-antibodies": "Bispecific antibodies",
-    "checkpoint-inhibitors": "PD-1 checkpoint inhibitors",
-    "radiotherapy": "Radiotherapy",
-    "bispecific-car-t": "Bispecific CAR-T cells and antigen escape",
-    "new-biologics": "New antibody-based agents",
-    "allogeneic-transplant": "Allogeneic transplantation",
-    "synthesis": "Synthesis across modalities",
-}
+
+def planned(root: Path | None = None) -> pd.DataFrame:
+    """The rows of ``data/chapters.csv`` in reading order, indexed by slug."""
+    return data.load("chapters", root).sort_values("order").set_index("slug", drop=False)
+
+
+def title(slug: str, root: Path | None = None) -> str:
+    """Chapter ``slug``'s title (its page's ``# `` heading, checked by the data rules)."""
+    return _row(slug, root).title
+
+
+def _row(slug: str, root: Path | None) -> pd.Series:
+    chapters = planned(root)
+    if slug not in chapters.index:
+        raise ValueError(f"unknown chapter {slug!r}; data/chapters.csv lists: "
+                         f"{', '.join(chapters.index)}")
+    return chapters.loc[slug]
 
 
 def chapters_in_toc() -> set[str]:
@@ -71,8 +83,7 @@ def _files(node: object):
 
 def chapter_link(slug: str) -> markup.Markup:
     """A link to chapter ``slug``, or its planned title marked as forthcoming."""
-    if slug not in PLANNED:
-        raise ValueError(f"unknown chapter {slug!r}; planned: {', '.join(PLANNED)}")
+    name = title(slug)
     if slug in chapters_in_toc():
         return markup.doc_link(slug)
-    return markup.Markup(f"{markup.escape(PLANNED[slug])} (forthcoming)")
+    return markup.Markup(f"{markup.escape(name)} (forthcoming)")

@@ -30,7 +30,7 @@ def test_every_table_loads_with_its_schema_types(name):
     assert list(table.columns) == [f["name"] for f in schema["fields"]]
 
 
-NOT_FROM_A_STUDY = {data.AUDIT_TABLE, "glossary"}  # findings and terminology
+NOT_FROM_A_STUDY = {data.AUDIT_TABLE, "glossary", "chapters"}  # findings, terminology, the book
 
 
 @pytest.mark.parametrize("name", [n for n in data.table_names(ROOT)
@@ -247,3 +247,175 @@ def test_non_utf8_bytes_in_the_audit_table_name_their_row(book_copy):
     audit.write_bytes(audit.read_bytes().replace(b"table", b"t\xe4ble", 1))
     message = rejected(book_copy, "proportions")
     assert f"data/{data.AUDIT_TABLE}.csv, row 1: rule 'encoding-error'" in message
+
+
+# --------------------------------------------------------------------------
+# The registry: chapters, study keys and the synthesis are declared in the rows.
+
+
+def only_problem(root: Path, table: str) -> str:
+    with pytest.raises(DataError) as caught:
+        data.load(table, root)
+    assert len(caught.value.problems) == 1, caught.value
+    return str(caught.value.problems[0])
+
+
+def test_an_unknown_chapter_slug_is_named(book_copy):
+    i = row_of("studies", study="imber2020")
+    edit_cell(book_copy, "studies", i, "chapter", "radiation")
+    assert only_problem(book_copy, "studies") == (
+        f"data/studies.csv, row {i + 2}, column 'chapter': rule 'chapter-in-chapters' "
+        "broken: 'radiation' is not a slug in data/chapters.csv")
+
+
+def test_a_decision_names_a_chapter_of_the_book(book_copy):
+    edit_cell(book_copy, "decision_aid", 0, "chapter", "chemotherapy")
+    assert only_problem(book_copy, "decision_aid") == (
+        "data/decision_aid.csv, row 2, column 'chapter': rule 'chapter-in-chapters' "
+        "broken: 'chemotherapy' is not a slug in data/chapters.csv")
+
+
+def test_a_mechanism_points_at_chapters_of_the_book(book_copy):
+    edit_cell(book_copy, "failure_mechanisms", 1, "chapters", "radiotherapy;surgery")
+    assert only_problem(book_copy, "failure_mechanisms") == (
+        "data/failure_mechanisms.csv, row 3, column 'chapters': rule 'chapter-in-chapters' "
+        "broken: 'surgery' is not a slug in data/chapters.csv")
+
+
+def test_a_decision_cites_studies_of_the_evidence_map(book_copy):
+    edit_cell(book_copy, "decision_aid", 0, "studies", "shumilov2025;nosuch2099")
+    assert only_problem(book_copy, "decision_aid") == (
+        "data/decision_aid.csv, row 2, column 'studies': rule 'study-in-evidence-map' "
+        "broken: 'nosuch2099' is not a study in data/studies.csv")
+
+
+def test_a_study_key_not_in_the_evidence_map_is_named(book_copy):
+    # The key is in references.bib, so only the evidence map misses it.
+    path = book_copy / "data" / "studies.csv"
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame[frame.study != "imber2020"].to_csv(path, index=False)
+    with pytest.raises(DataError) as caught:
+        data.load("radiotherapy_courses", book_copy)
+    assert str(caught.value.problems[0]) == (
+        "data/radiotherapy_courses.csv, row 2, column 'study': rule 'study-in-evidence-map' "
+        "broken: 'imber2020' is not a study in data/studies.csv")
+    assert {p.rule for p in caught.value.problems} == {"study-in-evidence-map"}
+
+
+def test_superseded_by_names_a_study(book_copy):
+    i = row_of("studies", study="caimi2021")
+    edit_cell(book_copy, "studies", i, "superseded_by", "caimi2099")
+    assert only_problem(book_copy, "studies") == (
+        f"data/studies.csv, row {i + 2}, column 'superseded_by': rule 'study-in-evidence-map' "
+        "broken: 'caimi2099' is not a study in data/studies.csv")
+
+
+def test_a_row_left_out_of_the_synthesis_says_why(book_copy):
+    i = row_of("responses", study="kim2025", outcome="ORR")
+    edit_cell(book_copy, "responses", i, "synthesis_note", "")
+    assert only_problem(book_copy, "responses") == (
+        f"data/responses.csv, row {i + 2}, column 'synthesis_note': rule "
+        "'left-out-with-a-reason' broken: in_synthesis is false: say why the row is left out")
+
+
+def test_a_counted_response_must_say_whether_the_synthesis_shows_it(book_copy):
+    i = row_of("responses", study="topp2025", outcome="ORR")
+    edit_cell(book_copy, "responses", i, "in_synthesis", "")
+    assert only_problem(book_copy, "responses") == (
+        f"data/responses.csv, row {i + 2}, column 'in_synthesis': rule 'in-synthesis-decided' "
+        "broken: a counted ORR row must say whether the synthesis shows it: true, or false "
+        "with the reason in synthesis_note")
+
+
+def test_a_superseded_study_stays_out_of_the_synthesis(book_copy):
+    i = row_of("responses", study="caimi2021", outcome="ORR")
+    edit_cell(book_copy, "responses", i, "in_synthesis", "true")
+    edit_cell(book_copy, "responses", i, "synthesis_note", "")
+    assert only_problem(book_copy, "responses") == (
+        f"data/responses.csv, row {i + 2}, column 'in_synthesis': rule 'superseded-left-out' "
+        "broken: study 'caimi2021' is superseded by 'caimi2024' (data/studies.csv): "
+        "set in_synthesis false")
+
+
+def test_a_chapter_title_is_its_pages_heading(book_copy):
+    i = row_of("chapters", slug="radiotherapy")
+    edit_cell(book_copy, "chapters", i, "title", "Radiation")
+    assert only_problem(book_copy, "chapters") == (
+        f"data/chapters.csv, row {i + 2}, column 'title': rule 'title-is-the-heading' "
+        "broken: chapters/radiotherapy.md is titled 'Radiotherapy', not 'Radiation'; "
+        "make them the same")
+
+
+def test_every_chapter_page_has_a_row(book_copy):
+    (book_copy / "chapters" / "surgery.md").write_text("# Surgery\n")
+    assert only_problem(book_copy, "chapters") == (
+        "data/chapters.csv, whole file, column 'slug': rule 'chapter-has-a-row' broken: "
+        "chapters/surgery.md has no row: add its slug, title, short label, modality, "
+        "order and part")
+
+
+def test_a_header_that_does_not_match_its_schema_is_named(book_copy):
+    path = book_copy / "data" / "chapters.csv"
+    path.write_text(path.read_text().replace("short_label", "short", 1))
+    with pytest.raises(DataError) as caught:
+        data.load("chapters", book_copy)
+    assert [str(p) for p in caught.value.problems] == [
+        "data/chapters.csv, row 1, column 'short_label': rule 'missing-label' broken: "
+        "the header has no such column",
+        "data/chapters.csv, row 1, column 'short': rule 'extra-label' broken: "
+        "the schema has no such column"]
+
+
+def test_columns_in_another_order_are_read_by_name(book_copy):
+    # The package declares "fieldsMatch": "equal": a spreadsheet may move columns.
+    path = book_copy / "data" / "chapters.csv"
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame[list(reversed(frame.columns))].to_csv(path, index=False)
+    assert list(data.load("chapters", book_copy).columns) == list(frame.columns)
+
+
+def test_the_chapters_table_matches_the_table_of_contents():
+    import yaml
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    listed = [(entry["file"].removeprefix("chapters/"), part["caption"])
+              for part in toc["parts"] for entry in part["chapters"]
+              if entry["file"].startswith("chapters/")]
+    chapters = data.load("chapters", ROOT).sort_values("order")
+    assert listed == list(zip(chapters.slug, chapters.part))
+
+
+def test_the_synthesis_shows_the_same_cohorts_as_before_the_registry():
+    # The rows chosen by hand-kept filters until the in_synthesis column
+    # (a cohort-name pattern, one superseded study, CAR-T history not stated).
+    responses = data.load("responses", ROOT)
+    shown = responses[responses.in_synthesis.fillna(False)]
+    assert len(shown) == 34
+    assert sorted(set(zip(shown.study, shown.cohort))) == sorted(FOREST_COHORTS)
+
+
+FOREST_COHORTS = [
+    ("schuster2019", "prior CAR-T: all histologies"),
+    ("hutchings2020", "DLBCL 12–60 mg"), ("hutchings2020", "DLBCL 48–60 mg"),
+    ("hutchings2020", "FL 0.76–48 mg"), ("hutchings2020", "FL 12–48 mg"),
+    ("hutchings2020", "MCL 0.76–48 mg"),
+    ("chong2018", "pembrolizumab after CART19"),
+    ("dickinson2022", "glofitamab: prior CAR-T"),
+    ("thieblemont2024", "epcoritamab: all LBCL"),
+    ("thieblemont2023", "epcoritamab: prior CAR-T"),
+    ("topp2025", "odronextamab: after CAR-T failure"),
+    ("bartlett2023", "mosunetuzumab: prior CAR-T"),
+    ("shumilov2025", "bispecific after CAR-T failure: all"),
+    ("shah2020", "LV20.19 day 28: all dose levels"),
+    ("gauthier2021", "second CD19 CAR-T infusion: all"),
+    ("baird2021", "CD22 CAR-T after CD19 CAR-T failure: first patients"),
+    ("tafalen2024", "tafasitamab + lenalidomide after CAR-T (DESCAR-T)"),
+    ("gouni2022", "polatuzumab after CAR-T"),
+    ("caimi2024", "loncastuximab (LOTIS-2) final analysis"),
+]
+
+
+def test_the_package_is_parsed_once_per_process():
+    data.validate_all(ROOT)
+    before = data._parsed_package.cache_info().misses
+    data.validate_all(ROOT)
+    assert data._parsed_package.cache_info().misses == before

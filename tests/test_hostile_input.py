@@ -74,11 +74,22 @@ show_downloads()
 """
 
 
+# Cells that are not free text: a chapter's title must equal its page's heading
+# (checked by the data rules), and a decision's basis names rows of other tables
+# (table|study|cohort, checked by lbclbook.basis), so the data cannot change them.
+TIED_TO_A_PAGE = {("chapters", "title"), ("decision_aid", "basis")}
+
+
 def free_text_columns(resource: dict) -> list[str]:
     """String columns a chapter shows but never looks rows up by."""
-    key = resource["schema"].get("primaryKey", [])
-    return [f["name"] for f in resource["schema"]["fields"]
+    schema = resource["schema"]
+    key = schema.get("primaryKey", [])
+    # Columns that point at rows of another table (declared foreign keys) are keys too.
+    key = [*key, *(f for fk in schema.get("foreignKeys", []) for f in fk["fields"]),
+           *(fk["field"] for fk in schema.get("listForeignKeys", []))]
+    return [f["name"] for f in schema["fields"]
             if f["type"] == "string" and f["name"] not in key
+            and (resource["name"], f["name"]) not in TIED_TO_A_PAGE
             and not {"enum", "pattern"} & set(f.get("constraints", {}))]
 
 
@@ -101,6 +112,9 @@ def poison(root: Path) -> int:
 
 def add_probe_page(root: Path) -> None:
     (root / "chapters" / f"{PROBE}.md").write_text(PROBE_PAGE)
+    chapters = root / "data" / "chapters.csv"  # every chapter page has its row
+    chapters.write_text(chapters.read_text() +
+                        f"{PROBE},A probe for hostile data,Probe,,99,Teaching resources\n")
     toc = yaml.safe_load((root / "_toc.yml").read_text())
     chapters = toc["parts"][-1]["chapters"] if "parts" in toc else toc.setdefault("chapters", [])
     chapters.append({"file": f"chapters/{PROBE}"})
