@@ -12,11 +12,11 @@ BROWSER := tests/browser
 .PHONY: book test serve setup lock clean pdf bench
 
 book: setup
-	$(PY) -m lbclbook.build
+	$(PY) -m lbclbook.toolchain.build
 
 # One PDF per chapter into _build/pdf, published in the site as pdf/<slug>.pdf.
 pdf: book
-	$(PY) -m lbclbook.pdf
+	$(PY) -m lbclbook.toolchain.pdf
 
 test: setup
 	$(PY) -m pytest

@@ -27,7 +27,7 @@ def copy_book(destination: Path) -> Path:
 
 def run_build(root: Path, *args: str) -> subprocess.CompletedProcess:
     """``make book``'s command on the book at ``root``."""
-    return subprocess.run([sys.executable, "-m", "lbclbook.build", *args],
+    return subprocess.run([sys.executable, "-m", "lbclbook.toolchain.build", *args],
                           cwd=root, capture_output=True, text=True)
 
 
@@ -87,7 +87,7 @@ def clean_build(clean_build_run) -> Path:
 
 def run_pdf_build(root: Path) -> subprocess.CompletedProcess:
     """``make pdf``'s command on an already built book at ``root``."""
-    return subprocess.run([sys.executable, "-m", "lbclbook.pdf"],
+    return subprocess.run([sys.executable, "-m", "lbclbook.toolchain.pdf"],
                           cwd=root, capture_output=True, text=True)
 
 
@@ -121,6 +121,19 @@ def browser():
         chromium = launch(playwright)
         yield chromium
         chromium.close()
+
+
+# --------------------------------------------------------------------------
+# Tiers: `make check` runs the tests that need no book build (-m "not build").
+# A test is marked `build` if it uses a built book or the browser, or says so.
+
+NEEDS_A_BUILD = {"clean_build_run", "pdf_build", "browser", "hostile"}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if NEEDS_A_BUILD & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.build)
 
 
 # --------------------------------------------------------------------------

@@ -17,17 +17,16 @@ from pathlib import Path
 
 import pytest
 
-from lbclbook import sphinxext
-from lbclbook.build import SITE, executed_notebooks
+from lbclbook.toolchain.build import SITE, executed_notebooks
 from lbclbook.data import table_names
-from lbclbook.execute import executable_pages
-from lbclbook.sphinxext import tables_read
+from lbclbook.toolchain.execute import executable_pages
+from lbclbook.toolchain.stamps import tables_read
 
 from conftest import ROOT, run_build
 
 NBVAL_PLUGIN = ROOT / "tests" / "nbval"
 # A page executed by MyST-NB while Sphinx reads it, or before, by lbclbook.execute.
-EXECUTING = re.compile(r"/([\w/-]+)\.md: Executing notebook|lbclbook\.execute: ([\w/-]+)\.md: executed")
+EXECUTING = re.compile(r"/([\w/-]+)\.md: Executing notebook|lbclbook\.toolchain\.execute: ([\w/-]+)\.md: executed")
 
 
 class Page(HTMLParser):

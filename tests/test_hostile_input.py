@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from lbclbook.build import SITE
+from lbclbook.toolchain.build import SITE
 
 from conftest import copy_book, run_build
 from sitebrowser import LocalSite, Tab, pages

@@ -20,15 +20,15 @@ from pathlib import Path
 import psutil
 import pytest
 
-from lbclbook import build
-from lbclbook.build import FAILED, SITE
+from lbclbook.toolchain import build
+from lbclbook.toolchain.build import FAILED, SITE
 
 from conftest import run_build, site_files
 from test_build import snapshot
 
 EDIT = ("chow2019,progressed after CD19 CAR-T,61,OS,median,5.3,",
         "chow2019,progressed after CD19 CAR-T,61,OS,median,7.7,")
-EXECUTING = "lbclbook.execute: executing"  # the kernels are starting (lbclbook.execute)
+EXECUTING = "lbclbook.toolchain.execute: executing"  # the kernels are starting (lbclbook.toolchain.execute)
 ENVIRONMENT_SAVED = "pickling environment"  # Sphinx saved what it read; no page written yet
 
 
@@ -52,7 +52,7 @@ def built_with_edit(clean_build, tmp_path) -> Path:
 
 def start_build(root: Path) -> subprocess.Popen:
     """``make book``'s command in a process group of its own, output unbuffered."""
-    return subprocess.Popen([sys.executable, "-m", "lbclbook.build"], cwd=root,
+    return subprocess.Popen([sys.executable, "-m", "lbclbook.toolchain.build"], cwd=root,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             start_new_session=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
 

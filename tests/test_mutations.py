@@ -5,9 +5,9 @@ applies (a table without counts cannot have events > n), a copy of the book
 is corrupted and built. The build must fail before rendering anything (no
 ``_build/`` at all) with a message naming the file, the row and the rule.
 
-The suite calls the build's entry point, ``lbclbook.build.main``, in-process,
+The suite calls the build's entry point, ``lbclbook.toolchain.build.main``, in-process,
 which keeps a mutation to a fraction of a second; one mutation of each kind
-also goes through the real command, ``python -m lbclbook.build``.
+also goes through the real command, ``python -m lbclbook.toolchain.build``.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from lbclbook.build import main as build_main
+from lbclbook.toolchain.build import main as build_main
 
 from conftest import ROOT, run_build
 
@@ -209,7 +209,7 @@ def tally(tell):
     not_applicable = len(TABLES) * len(MUTATIONS) - len(CASES)
     tell(f"mutation suite: {counts['caught']} of {counts['tried']} mutations caught "
          f"({len(MUTATIONS)} kinds x {len(TABLES)} tables, {not_applicable} not applicable); "
-         f"{counts['real command']} (one of each kind) again through `python -m lbclbook.build`")
+         f"{counts['real command']} (one of each kind) again through `python -m lbclbook.toolchain.build`")
 
 
 def assert_rejected(code: int, message: str, expected: Expected, root: Path) -> None:

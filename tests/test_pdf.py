@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from lbclbook import citation, toc
-from lbclbook.build import FAILED, SITE
+from lbclbook.toolchain.build import FAILED, SITE
 from lbclbook.data import references
-from lbclbook.pdf import PDFS
+from lbclbook.toolchain.pdf import PDFS
 
 from conftest import ROOT, copy_built_book, run_pdf_build
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from lbclbook.build import SITE, executed_notebooks
+from lbclbook.toolchain.build import SITE, executed_notebooks
 
 from conftest import copy_book, run_build, site_files
 from test_build import snapshot

@@ -10,7 +10,7 @@ from pathlib import Path
 import yaml
 
 from lbclbook import citation, toc
-from lbclbook.build import SITE
+from lbclbook.toolchain.build import SITE
 
 from conftest import ROOT
 

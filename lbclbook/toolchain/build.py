@@ -1,9 +1,9 @@
-"""Build the book: ``python -m lbclbook.build [--clean]`` (what ``make book`` runs).
+"""Build the book: ``python -m lbclbook.toolchain.build [--clean]`` (what ``make book`` runs).
 
 1. Validate every data table. Bad data stops here, with one message naming
    file, row, column and rule, before anything is executed or rendered.
 2. Execute the pages whose code or data changed, on every core, into the
-   execution cache (``lbclbook.execute``); a failing cell stops here.
+   execution cache (``lbclbook.toolchain.execute``); a failing cell stops here.
 3. Build strictly (``-W -n --keep-going``) into a work folder that keeps the
    execution cache between builds: Sphinx finds every page in the cache.
 4. Only if that succeeded, publish the HTML to ``_build/html`` by renaming a
@@ -24,8 +24,9 @@ import sys
 import time
 from pathlib import Path
 
-from . import data, execute
-from .paths import book_root
+from .. import data
+from . import execute
+from ..paths import book_root
 
 WORK = Path("_build") / ".work"          # jupyter-book's --path-output
 SITE = Path("_build") / "html"            # what readers and tests see

@@ -18,8 +18,8 @@ from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.config import Config
 
-from . import citation, toc
-from .paths import book_root
+from .. import citation, toc
+from ..paths import book_root
 
 
 def _set_addresses(app: Sphinx, config: Config) -> None:
