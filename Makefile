@@ -1,5 +1,6 @@
-# The book in two commands: `make book` builds it, `make test` tests it.
-# Both set up everything first (system packages, a virtual environment with
+# The book in two commands: `make book` builds it, `make test` tests it;
+# `make check` is the author's first, fast check (no book build).
+# All set up everything first (system packages, a virtual environment with
 # the locked requirements); the set-up is skipped when nothing changed.
 
 PYTHON ?= python3
@@ -9,7 +10,7 @@ STAMP  := $(VENV)/.installed
 # axe-core for the browser tests, from npm
 BROWSER := tests/browser
 
-.PHONY: book test serve setup lock clean pdf bench
+.PHONY: book check test serve setup lock clean pdf bench
 
 book: setup
 	$(PY) -m lbclbook.toolchain.build
@@ -18,6 +19,13 @@ book: setup
 pdf: book
 	$(PY) -m lbclbook.toolchain.pdf
 
+# Everything that needs no book build: data rules, statistics, markup,
+# references, one mutation of each kind, plots (tests marked neither `build`
+# nor `slow`, see pyproject.toml). Well under a minute.
+check: setup
+	$(PY) -m pytest -m "not build and not slow"
+
+# The whole suite (what CI runs).
 test: setup
 	$(PY) -m pytest
 
