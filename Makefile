@@ -51,6 +51,8 @@ lock: setup
 clean:
 	rm -rf _build
 
-# Timings of the author's loop and the reader's page -> bench/report.{md,json}.
+# Timings of the author's loop and the reader's page -> bench/report.{md,json};
+# then the tiers (clean vs no-op build, make check) -> a section of report.md.
 bench: setup
 	$(PY) bench/run.py
+	$(PY) bench/tiers.py
