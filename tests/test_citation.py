@@ -84,12 +84,12 @@ def test_chapters_are_numbered_on_through_numbered_parts_only(in_book):
 
 def test_latex_escape_leaves_no_special_character_active():
     # Sphinx's own escape (sphinx.util.texescape), as its LaTeX writer uses it
-    # for XeLaTeX, hyphens left plain (see latex_escape).
+    # for XeLaTeX: hyphens become \sphinxhyphen{}, which PDF strings turn back.
     assert pdf.latex_escape("A & B_1 {50%} #2 $x^2~\\ [CAR-T]") == (
         r"A \& B\_1 \{50\%\} \#2 \$x\textasciicircum{}2\textasciitilde{}\textbackslash{}"
-        r" {[}CAR-T{]}")
+        r" {[}CAR\sphinxhyphen{}T{]}")
     assert pdf.latex_escape("Failure after CD19 CAR-T cells: ≥ 1 line") == (
-        "Failure after CD19 CAR-T cells: ≥ 1 line")  # Unicode kept for XeLaTeX
+        "Failure after CD19 CAR\\sphinxhyphen{}T cells: ≥ 1 line")  # Unicode kept for XeLaTeX
 
 
 def test_no_hand_written_latex_escape_remains():

@@ -172,15 +172,9 @@ def _pdf_metadata(cff: dict, title: str) -> str:
 
 
 def latex_escape(text: str) -> str:
-    """``text`` as literal LaTeX text, as Sphinx's LaTeX writer escapes it for XeLaTeX.
-
-    But for hyphens: Sphinx writes them as ``\sphinxhyphen{}`` (against ``--``
-    ligatures in body text), which changes how TeX breaks the title block's
-    lines ("B-cell", "CAR-T") and so where the chapter's pages break; a title
-    has no ``--``, so its hyphens stay plain.
-    """
+    """``text`` as literal LaTeX text, as Sphinx's LaTeX writer escapes it for XeLaTeX."""
     texescape.init()  # fills the escape tables (the LaTeX builder does it too; idempotent)
-    return texescape.escape(text, latex_engine="xelatex").replace(r"\sphinxhyphen{}", "-")
+    return texescape.escape(text, latex_engine="xelatex")
 
 
 def _latex_command(source: Path, work: Path) -> list[str]:
