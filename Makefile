@@ -1,5 +1,6 @@
-# The book in two commands: `make book` builds it, `make test` tests it.
-# Both set up everything first (system packages, a virtual environment with
+# The book in two commands: `make book` builds it, `make test` tests it;
+# `make check` is the author's first, fast check (no book build).
+# All set up everything first (system packages, a virtual environment with
 # the locked requirements); the set-up is skipped when nothing changed.
 
 PYTHON ?= python3
@@ -9,15 +10,22 @@ STAMP  := $(VENV)/.installed
 # axe-core for the browser tests, from npm
 BROWSER := tests/browser
 
-.PHONY: book test serve setup lock clean pdf bench
+.PHONY: book check test serve setup lock clean pdf bench
 
 book: setup
-	$(PY) -m lbclbook.build
+	$(PY) -m lbclbook.toolchain.build
 
 # One PDF per chapter into _build/pdf, published in the site as pdf/<slug>.pdf.
 pdf: book
-	$(PY) -m lbclbook.pdf
+	$(PY) -m lbclbook.toolchain.pdf
 
+# Everything that needs no book build: data rules, statistics, markup,
+# references, one mutation of each kind, plots (tests marked neither `build`
+# nor `slow`, see pyproject.toml). Well under a minute.
+check: setup
+	$(PY) -m pytest -m "not build and not slow"
+
+# The whole suite (what CI runs).
 test: setup
 	$(PY) -m pytest
 
@@ -43,6 +51,8 @@ lock: setup
 clean:
 	rm -rf _build
 
-# Timings of the author's loop and the reader's page -> bench/report.{md,json}.
+# Timings of the author's loop and the reader's page -> bench/report.{md,json};
+# then the tiers (clean vs no-op build, make check) -> a section of report.md.
 bench: setup
 	$(PY) bench/run.py
+	$(PY) bench/tiers.py

@@ -33,14 +33,14 @@ ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / "bench"
 NOT_COPIED = shutil.ignore_patterns(".git", ".venv", "_build", "__pycache__",
                                     ".pytest_cache", "*.egg-info", "report.*")
-PRE_EXECUTED = re.compile(r"lbclbook\.execute: ([\w/.-]+\.md): executed in")
+PRE_EXECUTED = re.compile(r"lbclbook\.toolchain\.execute: ([\w/.-]+\.md): executed in")
 MYST_NB_EXECUTING = re.compile(r"([\w/.-]+\.md): Executing notebook")
 EDITED_CHAPTER = "chapters/radiotherapy.md"
 EDITED_TABLE = "survival"
 
 
 def build(root: Path, *args: str) -> list[str]:
-    return run(root, [sys.executable, "-m", "lbclbook.build", *args])
+    return run(root, [sys.executable, "-m", "lbclbook.toolchain.build", *args])
 
 
 def run(root: Path, command: list[str], **kwargs) -> list[str]:
@@ -78,7 +78,7 @@ def nbval(root: Path) -> list[str]:
 
 
 def make_pdf(root: Path) -> list[str]:
-    return build(root) + run(root, [sys.executable, "-m", "lbclbook.pdf"])
+    return build(root) + run(root, [sys.executable, "-m", "lbclbook.toolchain.pdf"])
 
 
 def one_repetition(root: Path) -> dict[str, tuple[float, list[str]]]:
@@ -113,10 +113,10 @@ def one_repetition(root: Path) -> dict[str, tuple[float, list[str]]]:
 
 
 def readers_of(root: Path, table: str) -> list[str]:
-    """The pages whose output depends on ``table`` (as lbclbook.sphinxext sees it)."""
+    """The pages whose output depends on ``table`` (as lbclbook.toolchain.sphinxext sees it)."""
     from lbclbook.data import table_names
-    from lbclbook.execute import executable_pages
-    from lbclbook.sphinxext import tables_read
+    from lbclbook.toolchain.execute import executable_pages
+    from lbclbook.toolchain.stamps import tables_read
 
     names = table_names(root)
     return sorted(p.relative_to(root).as_posix() for p in executable_pages(root)
@@ -128,7 +128,7 @@ def spread(values: list[float]) -> dict[str, float]:
 
 
 def chapter_pages(root: Path) -> list[str]:
-    from lbclbook.execute import executable_pages
+    from lbclbook.toolchain.execute import executable_pages
     return [p.relative_to(root).with_suffix(".html").as_posix()
             for p in executable_pages(root) if p.parts[-2] == "chapters"]
 

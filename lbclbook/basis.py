@@ -50,9 +50,16 @@ def parse(text: str) -> list[Reference]:
     return refs
 
 
-def resolve(ref: Reference) -> pd.Series:
-    """The single data row ``ref`` names (LookupError otherwise)."""
-    table = load(ref.table)
+def resolve(ref: Reference, tables: dict[str, pd.DataFrame] | None = None) -> pd.Series:
+    """The single data row ``ref`` names (LookupError otherwise).
+
+    ``tables``, if given, keeps the tables loaded (and validated) so far, so
+    that checking many references validates each table once.
+    """
+    tables = {} if tables is None else tables
+    if ref.table not in tables:
+        tables[ref.table] = load(ref.table)
+    table = tables[ref.table]
     mask = ((table.study == ref.study) & (table.cohort == ref.cohort)
             & (table[WHAT[ref.table]] == ref.what))
     if ref.grade is not None:
@@ -81,10 +88,11 @@ def check(table: pd.DataFrame, name: str, column: str = "basis") -> None:
     """Every reference in ``table[column]`` names exactly one row, or DataError."""
     problems = []
     mapped = set(load("studies").study)
+    tables: dict[str, pd.DataFrame] = {}
     for index, cell in table[column].items():
         try:
             for ref in parse(cell):
-                resolve(ref)
+                resolve(ref, tables)
         except (ValueError, LookupError) as error:
             problems.append(Problem(f"data/{name}.csv", int(index) + 2, column,
                                     "basis-names-one-row", str(error)))

@@ -14,7 +14,7 @@ set -euo pipefail
 #   texlive-xetex latexmk texlive-latex-extra texlive-latex-recommended
 #   texlive-fonts-recommended fonts-freefont-otf
 #              - `make pdf`: XeLaTeX typesets the chapter PDFs (about 80 MB;
-#                lbclbook/latex/ stands in for bbm.sty, xindy is not used)
+#                lbclbook/toolchain/latex/ stands in for bbm.sty, xindy is not used)
 #   poppler-utils - the tests read the PDFs' text (pdftotext, pdfinfo)
 PACKAGES=(git chromium)
 command -v npm > /dev/null || PACKAGES+=(npm)

@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from lbclbook.build import SITE
+from lbclbook.toolchain.build import SITE
 from lbclbook.plots import MIN_ALT_LENGTH
-from lbclbook.sphinxext import tables_read
+from lbclbook.toolchain.stamps import tables_read
 
 from sitebrowser import SERIOUS, LocalSite, Tab, anchors, axe_source, pages, split_fragment
 

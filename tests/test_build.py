@@ -10,24 +10,20 @@ import hashlib
 import json
 import re
 import shutil
-import subprocess
-import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
-from lbclbook import sphinxext
-from lbclbook.build import SITE, executed_notebooks
+from lbclbook.toolchain.build import SITE, executed_notebooks
 from lbclbook.data import table_names
-from lbclbook.execute import executable_pages
-from lbclbook.sphinxext import tables_read
+from lbclbook.toolchain.execute import executable_pages
+from lbclbook.toolchain.stamps import tables_read
 
-from conftest import ROOT, run_build
+from conftest import DATA_EDIT, ROOT, run_build, site_files
 
-NBVAL_PLUGIN = ROOT / "tests" / "nbval"
-# A page executed by MyST-NB while Sphinx reads it, or before, by lbclbook.execute.
-EXECUTING = re.compile(r"/([\w/-]+)\.md: Executing notebook|lbclbook\.execute: ([\w/-]+)\.md: executed")
+# A page executed by MyST-NB while Sphinx reads it, or before, by lbclbook.toolchain.execute.
+EXECUTING = re.compile(r"/([\w/-]+)\.md: Executing notebook|lbclbook\.toolchain\.execute: ([\w/-]+)\.md: executed")
 
 
 class Page(HTMLParser):
@@ -100,25 +96,16 @@ def test_no_page_requests_anything_from_another_host(clean_build):
         assert not external, (page.name, external)
 
 
-def test_nbval_reproduces_the_executed_notebooks_images_included(clean_build):
-    notebooks = executed_notebooks(clean_build)
+def test_nbval_reproduces_the_executed_notebooks_images_included(nbval_run):
+    # Run in the background on a copy of the clean build (conftest.py).
+    root, result = nbval_run
+    notebooks = executed_notebooks(root)
     outputs = sum(len(cell.get("outputs", [])) for path in notebooks.rglob("*.ipynb")
                   for cell in json.loads(path.read_text())["cells"])
     pngs = sum(path.read_text().count('"image/png"') for path in notebooks.rglob("*.ipynb"))
     assert outputs > 50 and pngs >= 10  # nbval must have outputs, figures among them, to compare
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "--nbval", "-p", "compare_images",
-         "--nbval-sanitize-with", str(NBVAL_PLUGIN / "sanitize.cfg"),
-         "-p", "no:cacheprovider", "-q", "--rootdir", str(notebooks), str(notebooks)],
-        cwd=notebooks, capture_output=True, text=True,
-        env={**_env(), "PYTHONPATH": str(NBVAL_PLUGIN)})
     assert result.returncode == 0, result.stdout[-4000:]
     assert re.search(r"\d+ passed", result.stdout)
-
-
-def _env() -> dict[str, str]:
-    import os
-    return dict(os.environ)
 
 
 def test_figures_folder_is_what_the_build_regenerates(clean_build):
@@ -133,18 +120,56 @@ def test_figures_folder_is_what_the_build_regenerates(clean_build):
 
 def test_no_op_rebuild_executes_nothing(clean_build, tmp_path):
     root = copy_built(clean_build, tmp_path)
+    before = snapshot(root / SITE)
     result = run_build(root)
     assert result.returncode == 0, result.stderr[-2000:]
     assert not EXECUTING.findall(result.stdout + result.stderr)
-
-
-def test_data_edit_reaches_the_page_and_reexecutes_only_its_readers(clean_build, tmp_path):
-    root = copy_built(clean_build, tmp_path)
-    survival = root / "data" / "survival.csv"
-    survival.write_text(survival.read_text().replace(
-        "chow2019,progressed after CD19 CAR-T,61,OS,median,5.3,",
-        "chow2019,progressed after CD19 CAR-T,61,OS,median,7.7,"))
+    # Nothing changed since the last good build: it stops before validating,
+    # executing or starting Sphinx, and leaves the site as it was.
+    assert "nothing changed since the last good build" in result.stdout
+    assert "Running Sphinx" not in result.stdout + result.stderr
+    assert snapshot(root / SITE) == before
+    # A site changed since (by make pdf, or by hand) is built and published again.
+    (root / SITE / "stray.html").write_text("not built")
     result = run_build(root)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "nothing changed" not in result.stdout
+    assert not EXECUTING.findall(result.stdout + result.stderr)
+    assert site_files(root / SITE) == site_files(clean_build / SITE)
+
+
+def test_an_incremental_build_publishes_the_site_of_a_clean_build(clean_build, tmp_path):
+    # After a prose edit Sphinx writes only the pages that changed; the site
+    # it publishes must still be a whole one, the sitemap listing every page.
+    root = copy_built(clean_build, tmp_path)
+    clean = site_files(clean_build / SITE)
+    chapter = root / "chapters" / "radiotherapy.md"
+    good = chapter.read_text("utf-8")
+    title = re.search(r"^# .*$", good, re.MULTILINE).group(0)
+    chapter.write_text(good.replace(title, f"{title}\n\nA sentence added by a test.", 1), "utf-8")
+    result = run_build(root)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    rebuilt = re.search(r"targets for (\d+) source files? that (?:are|is) out of date", result.stdout)
+    assert rebuilt and int(rebuilt.group(1)) < len(clean_pages := pages(clean_build)) - 5, (
+        "not an incremental build", len(clean_pages))
+    edited = site_files(root / SITE)
+    assert edited["sitemap.xml"] == clean["sitemap.xml"]
+    assert edited.keys() == clean.keys()
+    differ = {name for name in clean if edited[name] != clean[name]}
+    assert "chapters/radiotherapy.html" in differ
+    assert {name for name in differ if "radiotherapy" not in name} <= {"searchindex.js"}
+    # The edit undone, the next incremental build publishes the clean build's site.
+    chapter.write_text(good, "utf-8")
+    assert run_build(root).returncode == 0
+    again = site_files(root / SITE)
+    assert again.keys() == clean.keys()
+    assert [name for name in clean if again[name] != clean[name]] == []
+
+
+def test_data_edit_reaches_the_page_and_reexecutes_only_its_readers(data_edit_build):
+    # survival.csv edited in a copy of the clean build, built (conftest.py)
+    root, result = data_edit_build
+    assert DATA_EDIT[1] in (root / "data" / "survival.csv").read_text()
     assert result.returncode == 0, result.stderr[-2000:]
     # Every executable page that reads the table: the cases and the data
     # appendix (which loads every table) as well as the chapters.

@@ -18,7 +18,8 @@ import jsonschema
 import pytest
 import yaml
 
-from lbclbook import citation, pdf, pdfext, toc
+from lbclbook import citation, toc
+from lbclbook.toolchain import pdf, pdfext
 
 from conftest import ROOT
 
@@ -82,8 +83,19 @@ def test_chapters_are_numbered_on_through_numbered_parts_only(in_book):
 
 
 def test_latex_escape_leaves_no_special_character_active():
-    assert pdf.latex_escape("A & B_1 {50%} #2 $x^2~\\") == (
-        r"A \& B\_1 \{50\%\} \#2 \$x\textasciicircum{}2\textasciitilde{}\textbackslash{}")
+    # Sphinx's own escape (sphinx.util.texescape), as its LaTeX writer uses it
+    # for XeLaTeX: hyphens become \sphinxhyphen{}, which PDF strings turn back.
+    assert pdf.latex_escape("A & B_1 {50%} #2 $x^2~\\ [CAR-T]") == (
+        r"A \& B\_1 \{50\%\} \#2 \$x\textasciicircum{}2\textasciitilde{}\textbackslash{}"
+        r" {[}CAR\sphinxhyphen{}T{]}")
+    assert pdf.latex_escape("Failure after CD19 CAR-T cells: ≥ 1 line") == (
+        "Failure after CD19 CAR\\sphinxhyphen{}T cells: ≥ 1 line")  # Unicode kept for XeLaTeX
+
+
+def test_no_hand_written_latex_escape_remains():
+    from lbclbook import toolchain
+    for module in Path(toolchain.__file__).parent.glob("*.py"):
+        assert "textbackslash" not in module.read_text("utf-8"), module.name
 
 
 def test_a_link_to_another_chapter_becomes_its_web_address_in_a_pdf(in_book):

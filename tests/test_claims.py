@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from lbclbook import basis
-from lbclbook.build import SITE
+from lbclbook.toolchain.build import SITE
 from lbclbook.data import DataError, load
 
 from conftest import ROOT

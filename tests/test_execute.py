@@ -1,7 +1,7 @@
 """The pages are executed before Sphinx reads them, on every core.
 
-``lbclbook.execute`` must store each page under the very cache key and data
-stamp MyST-NB and ``lbclbook.sphinxext`` compute, or Sphinx would execute
+``lbclbook.toolchain.execute`` must store each page under the very cache key and data
+stamp MyST-NB and ``lbclbook.toolchain.sphinxext`` compute, or Sphinx would execute
 the page again (or drop the record). The clean build shows whether it did.
 """
 
@@ -10,12 +10,12 @@ from __future__ import annotations
 import re
 import shutil
 
-from lbclbook.build import SITE
-from lbclbook.execute import executable_pages
+from lbclbook.toolchain.build import SITE
+from lbclbook.toolchain.execute import executable_pages
 
 from conftest import ROOT, run_build
 
-PRE_EXECUTED = re.compile(r"^lbclbook\.execute: ([\w/.-]+\.md): executed in", re.MULTILINE)
+PRE_EXECUTED = re.compile(r"^lbclbook\.toolchain\.execute: ([\w/.-]+\.md): executed in", re.MULTILINE)
 MYST_NB_EXECUTING = re.compile(r"Executing notebook")
 ANSI_COLOUR = re.compile(r"\x1b\[[0-9;]*m")  # IPython colours its tracebacks
 

@@ -17,9 +17,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from lbclbook.build import SITE
+from lbclbook.toolchain.build import SITE
 
-from conftest import copy_book, run_build
 from sitebrowser import LocalSite, Tab, pages
 
 ATTACK = "<img src=x onerror=alert(1)>"
@@ -122,11 +121,9 @@ def add_probe_page(root: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def hostile(tmp_path_factory, tell) -> Path:
-    root = copy_book(tmp_path_factory.mktemp("hostile") / "book")
-    cells = poison(root)
-    add_probe_page(root)
-    result = run_build(root)
+def hostile(background, tell) -> Path:
+    # Built in the background (conftest.py): a copy, poisoned, with the probe page.
+    root, cells, result = background("hostile")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     tell(f"hostile input: attack appended to {cells} data cells and every table title; "
          "the book built")

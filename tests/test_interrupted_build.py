@@ -20,15 +20,14 @@ from pathlib import Path
 import psutil
 import pytest
 
-from lbclbook import build
-from lbclbook.build import FAILED, SITE
+from lbclbook.toolchain import build
+from lbclbook.toolchain.build import FAILED, SITE
 
-from conftest import run_build, site_files
+from conftest import DATA_EDIT, run_build, site_files
 from test_build import snapshot
 
-EDIT = ("chow2019,progressed after CD19 CAR-T,61,OS,median,5.3,",
-        "chow2019,progressed after CD19 CAR-T,61,OS,median,7.7,")
-EXECUTING = "lbclbook.execute: executing"  # the kernels are starting (lbclbook.execute)
+EDIT = DATA_EDIT  # the edit of data_edit_build (conftest.py)
+EXECUTING = "lbclbook.toolchain.execute: executing"  # the kernels are starting (lbclbook.toolchain.execute)
 ENVIRONMENT_SAVED = "pickling environment"  # Sphinx saved what it read; no page written yet
 
 
@@ -40,19 +39,19 @@ def edit_survival(root: Path, old: str, new: str) -> None:
 
 
 @pytest.fixture
-def built_with_edit(clean_build, tmp_path) -> Path:
+def built_with_edit(data_edit_build, tmp_path) -> Path:
     """A built copy whose last build had edited data; the data now restored."""
+    edited, result = data_edit_build  # the clean build, EDIT made and built (conftest.py)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     root = tmp_path / "book"
-    shutil.copytree(clean_build, root)
-    edit_survival(root, *EDIT)
-    assert run_build(root).returncode == 0
+    shutil.copytree(edited, root, symlinks=True)
     edit_survival(root, *reversed(EDIT))
     return root
 
 
 def start_build(root: Path) -> subprocess.Popen:
     """``make book``'s command in a process group of its own, output unbuffered."""
-    return subprocess.Popen([sys.executable, "-m", "lbclbook.build"], cwd=root,
+    return subprocess.Popen([sys.executable, "-m", "lbclbook.toolchain.build"], cwd=root,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             start_new_session=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pydata_sphinx_theme
 
-from lbclbook.build import SITE
-from lbclbook.lightpage import TEMPLATES
+from lbclbook.toolchain.build import SITE
+from lbclbook.toolchain.lightpage import TEMPLATES
 
 THEME = Path(pydata_sphinx_theme.__file__).parent / "theme" / "pydata_sphinx_theme"
 

@@ -5,9 +5,9 @@ applies (a table without counts cannot have events > n), a copy of the book
 is corrupted and built. The build must fail before rendering anything (no
 ``_build/`` at all) with a message naming the file, the row and the rule.
 
-The suite calls the build's entry point, ``lbclbook.build.main``, in-process,
+The suite calls the build's entry point, ``lbclbook.toolchain.build.main``, in-process,
 which keeps a mutation to a fraction of a second; one mutation of each kind
-also goes through the real command, ``python -m lbclbook.build``.
+also goes through the real command, ``python -m lbclbook.toolchain.build``.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from lbclbook.build import main as build_main
+from lbclbook.toolchain.build import main as build_main
 
 from conftest import ROOT, run_build
 
@@ -191,6 +191,7 @@ def missing_file(root, table):
 
 
 CASES = [(table, kind) for table in TABLES for kind, m in MUTATIONS.items() if m.applies(table)]
+FIRST_OF_EACH_KIND = [next(case for case in CASES if case[1] == kind) for kind in MUTATIONS]
 
 
 def case_id(case) -> str:
@@ -209,7 +210,7 @@ def tally(tell):
     not_applicable = len(TABLES) * len(MUTATIONS) - len(CASES)
     tell(f"mutation suite: {counts['caught']} of {counts['tried']} mutations caught "
          f"({len(MUTATIONS)} kinds x {len(TABLES)} tables, {not_applicable} not applicable); "
-         f"{counts['real command']} (one of each kind) again through `python -m lbclbook.build`")
+         f"{counts['real command']} (one of each kind) again through `python -m lbclbook.toolchain.build`")
 
 
 def assert_rejected(code: int, message: str, expected: Expected, root: Path) -> None:
@@ -219,7 +220,12 @@ def assert_rejected(code: int, message: str, expected: Expected, root: Path) -> 
     assert not (root / "_build").exists(), "something was built or published"
 
 
-@pytest.mark.parametrize("case", CASES, ids=map(case_id, CASES))
+# `make check` tries one mutation of each kind; `make test` every one.
+EVERY_CASE = [case if case in FIRST_OF_EACH_KIND else pytest.param(case, marks=pytest.mark.slow)
+              for case in CASES]
+
+
+@pytest.mark.parametrize("case", EVERY_CASE, ids=map(case_id, CASES))
 def test_the_build_rejects_the_mutation(case, book_copy, monkeypatch, capsys, tally):
     table, kind = case
     tally["tried"] += 1
@@ -230,9 +236,7 @@ def test_the_build_rejects_the_mutation(case, book_copy, monkeypatch, capsys, ta
     tally["caught"] += 1
 
 
-FIRST_OF_EACH_KIND = [next(case for case in CASES if case[1] == kind) for kind in MUTATIONS]
-
-
+@pytest.mark.slow
 @pytest.mark.parametrize("case", FIRST_OF_EACH_KIND, ids=map(case_id, FIRST_OF_EACH_KIND))
 def test_the_real_command_rejects_the_mutation(case, book_copy, tally):
     table, kind = case

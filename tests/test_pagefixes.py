@@ -1,10 +1,10 @@
-"""The repairs lbclbook.pagefixes makes to the toolchain's HTML."""
+"""The repairs lbclbook.toolchain.pagefixes makes to the toolchain's HTML."""
 
 from __future__ import annotations
 
 from sphinx.builders.html._assets import _JavaScript
 
-from lbclbook.pagefixes import bibliography_as_list, unique_scripts
+from lbclbook.toolchain.pagefixes import bibliography_as_list, unique_scripts
 
 
 def test_an_inline_script_added_twice_is_emitted_once():

@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 
 from lbclbook import citation, toc
-from lbclbook.build import FAILED, SITE
+from lbclbook.toolchain.build import FAILED, SITE
 from lbclbook.data import references
-from lbclbook.pdf import PDFS
+from lbclbook.toolchain.pdf import PDFS
 
-from conftest import ROOT, copy_built_book, run_pdf_build
+from conftest import ROOT, run_pdf_build
 
 CHAPTERS = list(toc.chapter_numbers(ROOT))
 CAPTION_NUMBER = re.compile(r"\b(Fig\.|Table) (\d+\.\d+)")
@@ -162,13 +162,12 @@ def test_the_site_offers_exactly_the_chapter_pdfs(pdf_build):
     assert offered == sorted(CHAPTERS)
 
 
-def test_two_builds_from_the_same_sources_give_the_same_pdfs(pdf_build, clean_build, tmp_path):
-    # A second copy, in another folder, built later: no path and no clock
-    # may reach the PDFs. Identical bytes imply identical text; the text is
-    # compared first for a readable failure.
-    first, _ = pdf_build
-    second = copy_built_book(clean_build, tmp_path / "again")
-    result = run_pdf_build(second)
+def test_two_builds_from_the_same_sources_give_the_same_pdfs(pdf_builds):
+    # A second copy, in another folder, built later (after the first, in the
+    # same background job: conftest.py): no path and no clock may reach the
+    # PDFs. Identical bytes imply identical text; the text is compared first
+    # for a readable failure.
+    (first, _), (second, result) = pdf_builds
     assert result.returncode == 0, result.stderr[-3000:]
     for slug in CHAPTERS:
         one, two = first / PDFS / f"{slug}.pdf", second / PDFS / f"{slug}.pdf"

@@ -12,7 +12,7 @@ import pybtex.database
 import pytest
 import yaml
 
-from lbclbook import bibstyle
+from lbclbook.toolchain import bibstyle
 from lbclbook.data import references
 
 from conftest import ROOT
@@ -268,7 +268,7 @@ def test_conference_abstracts_are_marked_as_abstracts(bib):
 def test_the_book_is_configured_with_the_label_styles(bib):
     config = yaml.safe_load((ROOT / "_config.yml").read_text())
     sphinx = config["sphinx"]
-    assert "lbclbook.bibstyle" in sphinx["extra_extensions"]
+    assert "lbclbook.toolchain.bibstyle" in sphinx["extra_extensions"]
     bibstyle.register()
     import pybtex.plugin
     from sphinxcontrib.bibtex.plugin import find_plugin

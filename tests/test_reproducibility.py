@@ -1,5 +1,8 @@
 """Two clean builds, in two folders, give the same book.
 
+The second is built in the background, beside other tests (``second_clean_build``
+in conftest.py).
+
 Same figures byte for byte, same executed notebooks output for output, same
 pages. Only what is volatile by design is ignored: the random ids nbformat
 gives the cells of a notebook read from MyST, execution timestamps, and the
@@ -10,27 +13,16 @@ from __future__ import annotations
 
 import copy
 import json
-import shutil
 from pathlib import Path
 
-import pytest
 
-from lbclbook.build import SITE, executed_notebooks
+from lbclbook.toolchain.build import SITE, executed_notebooks
 
-from conftest import copy_book, run_build, site_files
+from conftest import site_files
 from test_build import snapshot
 
 VOLATILE_CELL_KEYS = ("id",)
 VOLATILE_METADATA = ("execution",)  # timestamps, where a kernel records them
-
-
-@pytest.fixture(scope="module")
-def second_clean_build(tmp_path_factory) -> Path:
-    root = copy_book(tmp_path_factory.mktemp("second") / "elsewhere" / "book")
-    shutil.rmtree(root / "figures")
-    result = run_build(root, "--clean")
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    return root
 
 
 def stable(notebook: dict) -> dict:

@@ -10,7 +10,7 @@ from pathlib import Path
 import yaml
 
 from lbclbook import citation, toc
-from lbclbook.build import SITE
+from lbclbook.toolchain.build import SITE
 
 from conftest import ROOT
 
@@ -81,3 +81,21 @@ def test_pages_workflow_builds_with_the_projects_commands_and_deploys():
         assert keyed_on in cache["with"]["key"], keyed_on
     upload = next(step for step in steps if "upload-pages-artifact" in step.get("uses", ""))
     assert upload["with"]["path"] == SITE.as_posix()
+
+
+def test_pull_requests_get_the_fast_checks_and_the_strict_build():
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "check.yml").read_text("utf-8"))
+    assert "pull_request" in workflow[True]  # YAML 1.1 reads the key `on` as True
+    steps = [step for job in workflow["jobs"].values() for step in job["steps"]]
+    runs = [step.get("run", "").strip() for step in steps]
+    assert runs.index("make setup") < runs.index("make check") < runs.index("make book")
+    uses = [step.get("uses", "").split("@")[0] for step in steps]
+    assert "actions/checkout" in uses and "actions/setup-python" in uses
+    setup_python = next(s for s in steps if s.get("uses", "").startswith("actions/setup-python"))
+    assert setup_python["with"]["cache-dependency-path"] == "constraints.txt"
+    makefile = (ROOT / "Makefile").read_text("utf-8")
+    # make setup is what installs: the system packages and the locked requirements
+    assert "scripts/install-system-deps.sh" in makefile
+    assert "-r requirements.txt -c constraints.txt" in makefile
+    assert re.search(r'^check: setup\n\t\$\(PY\) -m pytest -m "not build and not slow"$',
+                     makefile, re.MULTILINE)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from lbclbook import sphinxext
+from lbclbook.toolchain import stamps
 from lbclbook.data import table_names
 
 from conftest import ROOT
@@ -13,28 +13,28 @@ CHAPTER = 'x = load("survival")\ny = load( "proportions" )\n'
 
 
 def test_tables_read_finds_literal_load_calls():
-    assert sphinxext.tables_read(CHAPTER, ["a", "b"]) == ["proportions", "survival"]
+    assert stamps.tables_read(CHAPTER, ["a", "b"]) == ["proportions", "survival"]
 
 
 def test_a_computed_load_makes_the_page_read_every_table():
     text = CHAPTER + "tables = {name: load(name) for name in names}\n"
-    assert sphinxext.tables_read(text, ["x", "y"]) == ["x", "y"]
+    assert stamps.tables_read(text, ["x", "y"]) == ["x", "y"]
 
 
 def test_fingerprint_follows_the_tables_read_and_only_them(book_copy):
-    before = sphinxext.fingerprint(book_copy, CHAPTER)
+    before = stamps.fingerprint(book_copy, CHAPTER)
     (book_copy / "data" / "haematologic_toxicity.csv").write_text("edited\n")
-    assert sphinxext.fingerprint(book_copy, CHAPTER) == before
+    assert stamps.fingerprint(book_copy, CHAPTER) == before
     survival = book_copy / "data" / "survival.csv"
     survival.write_text(survival.read_text().replace("5.3", "5.4", 1))
-    assert sphinxext.fingerprint(book_copy, CHAPTER) != before
+    assert stamps.fingerprint(book_copy, CHAPTER) != before
 
 
 def test_fingerprint_follows_the_package_code(book_copy):
-    before = sphinxext.fingerprint(book_copy, CHAPTER)
+    before = stamps.fingerprint(book_copy, CHAPTER)
     stats = book_copy / "lbclbook" / "stats.py"
     stats.write_text(stats.read_text() + "\n# changed\n")
-    assert sphinxext.fingerprint(book_copy, CHAPTER) != before
+    assert stamps.fingerprint(book_copy, CHAPTER) != before
 
 
 def test_every_literal_load_in_the_book_names_a_known_table():
@@ -43,11 +43,11 @@ def test_every_literal_load_in_the_book_names_a_known_table():
              & {"_build", ".venv", "tests", "README.md"}]
     assert len(pages) > 5
     for page in pages:
-        assert set(sphinxext.LOAD_CALL.findall(page.read_text())) <= known, page.name
+        assert set(stamps.LOAD_CALL.findall(page.read_text())) <= known, page.name
 
 
 def test_a_page_listing_figures_follows_the_figure_files(book_copy):
     text = 'sorted((root / "figures").glob("*.svg"))'
-    before = sphinxext.fingerprint(book_copy, text)
+    before = stamps.fingerprint(book_copy, text)
     (book_copy / "figures" / "new-figure.svg").write_text("<svg/>")
-    assert sphinxext.fingerprint(book_copy, text) != before
+    assert stamps.fingerprint(book_copy, text) != before

@@ -16,8 +16,8 @@ from sphinx.application import Sphinx
 from sphinx.builders.latex.nodes import thebibliography
 from sphinx.transforms.post_transforms import SphinxPostTransform
 
-from . import citation, toc
-from .paths import book_root
+from .. import citation, toc
+from ..paths import book_root
 
 
 def _link_to_the_web(app: Sphinx, env, node, contnode):

@@ -6,7 +6,7 @@ Two plugins, selected in ``_config.yml``::
     bibtex_reference_style: lbcl_author_year  # the citations in the text
 
 and registered when Sphinx loads this module as an extension
-(``lbclbook.bibstyle`` in ``sphinx.extra_extensions``). They are pybtex's
+(``lbclbook.toolchain.bibstyle`` in ``sphinx.extra_extensions``). They are pybtex's
 ``plain`` and sphinxcontrib-bibtex's ``author_year`` with three changes:
 
 1. **Letters after the year.** Two entries whose citations would read the

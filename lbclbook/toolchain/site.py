@@ -7,19 +7,27 @@
    must start from the site's root).
 2. The ``{chapter-pdf}`slug``` role links a page to the chapter's PDF, which
    ``make pdf`` puts at ``pdf/<slug>.pdf`` in the site.
+3. The sitemap lists every page after an incremental build too.
+   sphinx-sitemap collects the pages as they are written, so after an edit
+   it listed only the pages written again (2 of 16 after a prose edit).
+   Just before it writes ``sitemap.xml``, its list is made what a clean
+   build gives: every page of the book, in the order Sphinx writes them
+   (sorted), then the extra pages it collected (search, index...).
 """
 
 from __future__ import annotations
 
+import fnmatch
 import posixpath
+import queue
 from urllib.parse import urlparse
 
 from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.config import Config
 
-from . import citation, toc
-from .paths import book_root
+from .. import citation, toc
+from ..paths import book_root
 
 
 def _set_addresses(app: Sphinx, config: Config) -> None:
@@ -45,7 +53,32 @@ def chapter_pdf_role(name, rawtext, text, lineno, inliner, options=None, content
     return [link, nodes.Text(f" ({slug}.pdf), to read offline, print or cite.")], []
 
 
+def _complete_sitemap(app: Sphinx, exception) -> None:
+    """Every page into sphinx-sitemap's list, as a clean build puts them there."""
+    links = getattr(app.env.app, "sitemap_links", None)
+    if exception is not None or links is None or app.builder.format != "html":
+        return
+    collected = []
+    while True:
+        try:
+            collected.append(links.get_nowait())
+        except queue.Empty:
+            break
+    suffix = app.builder.config.html_file_suffix or ".html"
+    pages = [f"{docname}{suffix}" for docname in sorted(app.env.all_docs)]  # as Sphinx writes them
+    excludes = app.builder.config.sitemap_excludes
+    last_updated = dict(collected)
+    for page in pages:
+        if not any(fnmatch.fnmatch(page, pattern) for pattern in excludes):
+            links.put((page, last_updated.get(page)))
+    for link, when in collected:  # search, genindex...: written every time
+        if link not in pages:
+            links.put((link, when))
+
+
 def setup(app: Sphinx) -> dict[str, object]:
     app.connect("config-inited", _set_addresses)
     app.add_role("chapter-pdf", chapter_pdf_role)
+    # Before sphinx-sitemap writes sitemap.xml (its handler has priority 500).
+    app.connect("build-finished", _complete_sitemap, priority=400)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,4 +1,4 @@
-"""Typeset every chapter as a PDF of its own: ``python -m lbclbook.pdf`` (``make pdf``).
+"""Typeset every chapter as a PDF of its own: ``python -m lbclbook.toolchain.pdf`` (``make pdf``).
 
 Authors cite chapters, so each chapter is a document, not a page cut out of
 the book: Jupyter Book's ``--individualpages`` skips its LaTeX extension and
@@ -32,13 +32,15 @@ import time
 from pathlib import Path
 
 import yaml
+from sphinx.util import texescape
 
-from . import build, citation, toc
-from .paths import book_root
+from .. import citation, toc
+from . import build
+from .stamps import CACHE
+from ..paths import book_root
 
 PDFS = Path("_build") / "pdf"                      # <slug>.pdf: the known folder
 WORK = build.WORK / "pdf"                          # one LaTeX build per chapter
-CACHE = build.WORK / "_build" / ".jupyter_cache"   # the book's execution cache
 STAGING = build.WORK / "site-with-pdfs"
 LATEX_FILES = Path(__file__).parent / "latex"
 LINKED = ["chapters", "figures", "data", "references.bib"]
@@ -121,7 +123,7 @@ def _config(root: Path, slug: str, number: int | None) -> dict:
         "use_jupyterbook_latex": True,
         "latex_documents": {"targetname": f"{slug}.tex", "title": title},
     }
-    config["sphinx"]["extra_extensions"].append("lbclbook.pdfext")
+    config["sphinx"]["extra_extensions"].append("lbclbook.toolchain.pdfext")
     config["sphinx"]["config"].update({
         "release": cff["version"],
         "version": cff["version"],
@@ -169,13 +171,10 @@ def _pdf_metadata(cff: dict, title: str) -> str:
             f"pdfsubject={{{latex_escape(cff['title'])}. {latex_escape(citation.edition(cff))}}}}}")
 
 
-_LATEX_SPECIAL = {c: "\\" + c for c in "&%$#_{}"} | {
-    "~": r"\textasciitilde{}", "^": r"\textasciicircum{}", "\\": r"\textbackslash{}"}
-
-
 def latex_escape(text: str) -> str:
-    """``text`` as literal LaTeX text."""
-    return "".join(_LATEX_SPECIAL.get(c, c) for c in text)
+    """``text`` as literal LaTeX text, as Sphinx's LaTeX writer escapes it for XeLaTeX."""
+    texescape.init()  # fills the escape tables (the LaTeX builder does it too; idempotent)
+    return texescape.escape(text, latex_engine="xelatex")
 
 
 def _latex_command(source: Path, work: Path) -> list[str]:

@@ -1,9 +1,12 @@
-"""Build the book: ``python -m lbclbook.build [--clean]`` (what ``make book`` runs).
+"""Build the book: ``python -m lbclbook.toolchain.build [--clean]`` (what ``make book`` runs).
 
+0. If the sources, the package and the environment are those of the last
+   successful build, and the site is the one it published, stop: the site
+   is up to date (``uptodate``).
 1. Validate every data table. Bad data stops here, with one message naming
    file, row, column and rule, before anything is executed or rendered.
 2. Execute the pages whose code or data changed, on every core, into the
-   execution cache (``lbclbook.execute``); a failing cell stops here.
+   execution cache (``lbclbook.toolchain.execute``); a failing cell stops here.
 3. Build strictly (``-W -n --keep-going``) into a work folder that keeps the
    execution cache between builds: Sphinx finds every page in the cache.
 4. Only if that succeeded, publish the HTML to ``_build/html`` by renaming a
@@ -24,8 +27,8 @@ import sys
 import time
 from pathlib import Path
 
-from . import data, execute
-from .paths import book_root
+from ..paths import book_root
+from . import uptodate
 
 WORK = Path("_build") / ".work"          # jupyter-book's --path-output
 SITE = Path("_build") / "html"            # what readers and tests see
@@ -35,6 +38,8 @@ SITE = Path("_build") / "html"            # what readers and tests see
 # incremental build would find nothing to do and publish stale pages: after
 # a failure, every page is read again (executions stay cached).
 FAILED = WORK / "last-build-failed"
+# What the last successful build read and published (see ``uptodate``).
+LAST_GOOD = WORK / "last-good-build.json"
 
 
 def work_html(root: Path) -> Path:
@@ -48,7 +53,18 @@ def executed_notebooks(root: Path) -> Path:
 
 def build(root: Path, clean: bool = False, jobs: int = os.cpu_count() or 1) -> int:
     """Validate, execute, build, publish; ``jobs=0`` leaves execution to MyST-NB."""
+    started = time.monotonic()
     restore_interrupted_publish(root / SITE)
+    sources = uptodate.inputs(root)
+    if (not clean and not (root / FAILED).exists()
+            and uptodate.unchanged(root / LAST_GOOD, sources, root / SITE)):
+        print(f"make book: nothing changed since the last good build; {SITE} is up to date "
+              f"({time.monotonic() - started:.1f} s)")
+        return 0
+    # Imported here, not above, so that a build with nothing to do stays quick.
+    from .. import data
+    from . import execute
+
     try:
         data.validate_all(root)
     except data.DataError as error:
@@ -56,7 +72,6 @@ def build(root: Path, clean: bool = False, jobs: int = os.cpu_count() or 1) -> i
         return 2
     if clean:
         shutil.rmtree(root / WORK, ignore_errors=True)
-    started = time.monotonic()
     reread_all = (root / FAILED).exists()
     (root / FAILED).parent.mkdir(parents=True, exist_ok=True)
     (root / FAILED).touch()  # until this build succeeds (see FAILED)
@@ -72,6 +87,11 @@ def build(root: Path, clean: bool = False, jobs: int = os.cpu_count() or 1) -> i
     execute.write_executed(root, executed_notebooks(root))  # for nbval
     (root / FAILED).unlink(missing_ok=True)
     publish(work_html(root), root / SITE)
+    built = uptodate.inputs(root)
+    if uptodate.same_sources(sources, built):  # nothing edited while it built
+        uptodate.record(root / LAST_GOOD, built, root / SITE)
+    else:
+        uptodate.forget(root / LAST_GOOD)
     print(f"make book: built in {time.monotonic() - started:.0f} s -> {SITE}")
     return 0
 

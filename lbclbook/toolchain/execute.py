@@ -8,7 +8,7 @@ the build, this module
 2. reads each with MyST-NB's own reader and configuration, so that its
    jupyter-cache hash is the one Sphinx will compute,
 3. executes, in a pool of worker processes, those without a cache record
-   made from the current data (``sphinxext``'s fingerprint stamps), each in
+   made from the current data (the data stamps of ``stamps``), each in
    its own folder as the build does; a page that lists ``figures/`` runs
    after the pages that write the figures,
 4. stores the executed notebooks in the jupyter-cache MyST-NB uses, with
@@ -21,18 +21,15 @@ A failing cell stops the build here, its traceback printed.
 from __future__ import annotations
 
 import fnmatch
-import json
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
-from . import sphinxext
-
-CACHE = Path("_build") / ".work" / "_build" / ".jupyter_cache"  # MyST-NB's, under --path-output
+from .. import toc
+from . import stamps
+from .stamps import CACHE
 
 
 @dataclass
@@ -40,7 +37,7 @@ class Page:
     path: Path          # the page's source file
     notebook: object    # as MyST-NB reads it (nbformat.NotebookNode)
     hashkey: str        # its jupyter-cache key
-    stamp: str          # sphinxext.fingerprint of its data
+    stamp: str          # stamps.fingerprint of its data
 
 
 @dataclass
@@ -62,8 +59,7 @@ def execute_pages(root: Path, jobs: int) -> bool:
              if not _excluded(root, path, nb_config.execution_excludepatterns)]
     # A page that lists the files in figures/ runs after the pages that write
     # them, and its data stamp (which covers that list) is taken only then.
-    lists_figures = {path for path in paths
-                     if sphinxext.READS_FIGURES.search(path.read_text("utf-8"))}
+    lists_figures = {path for path in paths if stamps.lists_figures(path.read_text("utf-8"))}
     waves = [[p for p in paths if p not in lists_figures],
              [p for p in paths if p in lists_figures]]
     with ProcessPoolExecutor(max_workers=jobs) as pool:
@@ -76,12 +72,12 @@ def execute_pages(root: Path, jobs: int) -> bool:
 
 def _execute_wave(root: Path, pages: list[Page], pool, jobs: int, cache, nb_config) -> bool:
     """Execute the pages not cached for their data, in parallel; store them."""
-    stamps_path = Path(cache.path) / sphinxext.STAMPS
-    stamps = json.loads(stamps_path.read_text()) if stamps_path.exists() else {}
-    stale = [page for page in pages if not _cached(cache, stamps, page)]
+    recorded = stamps.Stamps(cache.path)
+    stale = [page for page in pages
+             if not stamps.drop_stale(cache, page.notebook, page.stamp, recorded)]
     if not stale:
         return True
-    print(f"lbclbook.execute: executing {len(stale)} page(s) "
+    print(f"lbclbook.toolchain.execute: executing {len(stale)} page(s) "
           f"on {min(jobs, len(stale))} worker(s)", flush=True)
     futures = [(page, pool.submit(_execute, page.notebook, page.path.parent,
                                   nb_config.execution_timeout,
@@ -92,39 +88,24 @@ def _execute_wave(root: Path, pages: list[Page], pool, jobs: int, cache, nb_conf
         outcome = future.result()
         name = page.path.relative_to(root).as_posix()
         if outcome.traceback is not None:
-            print(f"lbclbook.execute: {name}: executing the notebook failed\n"
+            print(f"lbclbook.toolchain.execute: {name}: executing the notebook failed\n"
                   f"{outcome.traceback}", file=sys.stderr, flush=True)
             failed = True
             continue
         _store(cache, page, outcome)
-        stamps[page.hashkey] = page.stamp
-        stamps_path.write_text(json.dumps(stamps, indent=1, sort_keys=True))
-        print(f"lbclbook.execute: {name}: executed in {outcome.seconds:.1f} s", flush=True)
+        recorded.record(page.hashkey, page.stamp)
+        print(f"lbclbook.toolchain.execute: {name}: executed in {outcome.seconds:.1f} s", flush=True)
     return not failed
 
 
 def executable_pages(root: Path) -> list[Path]:
     """The pages of ``_toc.yml`` that are MyST notebooks with code cells."""
-    toc = yaml.safe_load((root / "_toc.yml").read_text("utf-8"))
     pages = []
-    for name in _toc_files(toc):
+    for name in toc.pages_in_toc(root):
         path = root / (name if Path(name).suffix else f"{name}.md")
-        if path.suffix == ".md" and sphinxext.CODE_CELL.search(path.read_text("utf-8")):
+        if path.suffix == ".md" and stamps.is_executable(path.read_text("utf-8")):
             pages.append(path)
     return pages
-
-
-def _toc_files(node: object):
-    """Every ``root:`` and ``file:`` entry of a table of contents, in order."""
-    if isinstance(node, dict):
-        for key in ("root", "file"):
-            if key in node:
-                yield str(node[key])
-        for value in node.values():
-            yield from _toc_files(value)
-    elif isinstance(node, list):
-        for item in node:
-            yield from _toc_files(item)
 
 
 def _parser_configs(root: Path):
@@ -153,25 +134,12 @@ def _read(root: Path, path: Path, md_config, nb_config, cache) -> Page:
     text = path.read_text("utf-8")
     reader = create_nb_reader(str(path), md_config, nb_config, text)
     notebook = reader.read(text)
-    _, hashkey = cache.create_hashed_notebook(notebook)
-    return Page(path, notebook, hashkey, sphinxext.fingerprint(root, text))
+    return Page(path, notebook, stamps.hashkey(cache, notebook), stamps.fingerprint(root, text))
 
 
 def _excluded(root: Path, path: Path, patterns: list[str]) -> bool:
     name = path.relative_to(root).as_posix()
     return any(fnmatch.fnmatch(name, pattern) for pattern in patterns)
-
-
-def _cached(cache, stamps: dict[str, str], page: Page) -> bool:
-    """Is the page cached from its current data? A stale record is dropped."""
-    try:
-        record = cache.match_cache_notebook(page.notebook)
-    except KeyError:
-        return False
-    if stamps.get(page.hashkey) == page.stamp:
-        return True
-    cache.remove_cache(record.pk)
-    return False
 
 
 def _execute(notebook, folder: Path, timeout: int, allow_errors: bool) -> Outcome:
