@@ -260,33 +260,26 @@ def only_problem(root: Path, table: str) -> str:
     return str(caught.value.problems[0])
 
 
-def test_an_unknown_chapter_slug_is_named(book_copy):
-    i = row_of("studies", study="imber2020")
-    edit_cell(book_copy, "studies", i, "chapter", "radiation")
-    assert only_problem(book_copy, "studies") == (
-        f"data/studies.csv, row {i + 2}, column 'chapter': rule 'chapter-in-chapters' "
-        "broken: 'radiation' is not a slug in data/chapters.csv")
+# A key that names nothing: (table, row, column, value, rule, what it names).
+UNKNOWN_KEYS = [
+    ("studies", "imber2020", "chapter", "radiation", "chapter-in-chapters",
+     "'radiation' is not a slug in data/chapters.csv"),
+    ("decision_aid", 0, "chapter", "chemotherapy", "chapter-in-chapters",
+     "'chemotherapy' is not a slug in data/chapters.csv"),
+    ("failure_mechanisms", 1, "chapters", "radiotherapy;surgery", "chapter-in-chapters",
+     "'surgery' is not a slug in data/chapters.csv"),
+    ("decision_aid", 0, "studies", "shumilov2025;nosuch2099", "study-in-evidence-map",
+     "'nosuch2099' is not a study in data/studies.csv"),
+]
 
 
-def test_a_decision_names_a_chapter_of_the_book(book_copy):
-    edit_cell(book_copy, "decision_aid", 0, "chapter", "chemotherapy")
-    assert only_problem(book_copy, "decision_aid") == (
-        "data/decision_aid.csv, row 2, column 'chapter': rule 'chapter-in-chapters' "
-        "broken: 'chemotherapy' is not a slug in data/chapters.csv")
-
-
-def test_a_mechanism_points_at_chapters_of_the_book(book_copy):
-    edit_cell(book_copy, "failure_mechanisms", 1, "chapters", "radiotherapy;surgery")
-    assert only_problem(book_copy, "failure_mechanisms") == (
-        "data/failure_mechanisms.csv, row 3, column 'chapters': rule 'chapter-in-chapters' "
-        "broken: 'surgery' is not a slug in data/chapters.csv")
-
-
-def test_a_decision_cites_studies_of_the_evidence_map(book_copy):
-    edit_cell(book_copy, "decision_aid", 0, "studies", "shumilov2025;nosuch2099")
-    assert only_problem(book_copy, "decision_aid") == (
-        "data/decision_aid.csv, row 2, column 'studies': rule 'study-in-evidence-map' "
-        "broken: 'nosuch2099' is not a study in data/studies.csv")
+@pytest.mark.parametrize("table, row, column, value, rule, detail", UNKNOWN_KEYS,
+                         ids=[f"{t}.{c}" for t, _, c, *_ in UNKNOWN_KEYS])
+def test_a_key_that_names_nothing_is_named(book_copy, table, row, column, value, rule, detail):
+    i = row_of(table, study=row) if isinstance(row, str) else row
+    edit_cell(book_copy, table, i, column, value)
+    assert only_problem(book_copy, table) == (
+        f"data/{table}.csv, row {i + 2}, column '{column}': rule '{rule}' broken: {detail}")
 
 
 def test_a_study_key_not_in_the_evidence_map_is_named(book_copy):
