@@ -25,8 +25,8 @@ class Proportion:
     high: float
 
     def __str__(self) -> str:
-        return (f"{self.events}/{self.n} ({self.pct:.0f}%, "
-                f"95% CI {self.low:.0f}-{self.high:.0f}%)")
+        from .formats import count_ci  # formats builds on this module
+        return count_ci(self)
 
 
 def exact_ci(events: int, n: int, level: float = LEVEL) -> tuple[float, float]:

@@ -48,7 +48,7 @@ def test_proportion_is_in_percent_and_prints_its_counts():
     p = stats.proportion(46, 61)
     assert p.pct == pytest.approx(100 * 46 / 61)
     assert p.low < p.pct < p.high
-    assert str(p).startswith("46/61 (75%, 95% CI ")
+    assert str(p).startswith("46 of 61 (75%; 95% CI ")
 
 
 def test_with_exact_ci_adds_columns_row_by_row():
