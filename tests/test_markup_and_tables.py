@@ -53,3 +53,14 @@ def test_numbers_are_formatted_and_missing_values_left_blank():
     table = pd.DataFrame({"value": [5.25, float("nan")]})
     myst = tables.to_myst(table, "tbl-test", caption="c", formats={"value": "{:.1f}"})
     assert "| 5\\.2 |" in myst and "|  |" in myst
+
+
+def test_numbers_fractions_and_intervals_are_right_aligned_text_is_not():
+    from lbclbook import stats, tables
+    table = stats.with_exact_ci(pd.DataFrame({"study": ["A", "B"], "events": [7, 0], "n": [18, 5]}))
+    shown = tables.with_response_columns(table)[["study", "n/N", "%", "95% CI"]]
+    text = tables.to_myst(shown, "t", "A table", {})
+    align_row = [line for line in text.splitlines() if line.startswith("| :---") or line.startswith("| ---")][0]
+    assert align_row == "| :--- | ---: | ---: | ---: |"
+    assert r"| A | 7\/18 | 39 | 17–64 |" in text
+    assert r"| B | 0\/5 | 0 | 0–52 |" in text
