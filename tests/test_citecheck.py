@@ -29,3 +29,14 @@ def test_a_prefixed_key_must_be_in_the_bibliography():
         {"chow2019"})
     assert message == ("chapters/x.md, line 1: {cite:t}`x-nobody2099`: 'nobody2099' is not "
                        "a key of references.bib")
+
+
+def test_the_build_stops_on_a_citation_without_its_prefix_before_executing(book_copy):
+    from conftest import run_build
+    page = book_copy / "chapters" / "radiotherapy.md"
+    page.write_text(page.read_text().replace("{cite:p}`rt-", "{cite:p}`", 1))
+    result = run_build(book_copy)
+    assert result.returncode == 2
+    assert "stopped before building" in result.stderr
+    assert "chapters/radiotherapy.md, line " in result.stderr
+    assert not (book_copy / "_build" / "html").exists()

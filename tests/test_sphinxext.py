@@ -51,3 +51,15 @@ def test_a_page_listing_figures_follows_the_figure_files(book_copy):
     before = stamps.fingerprint(book_copy, text)
     (book_copy / "figures" / "new-figure.svg").write_text("<svg/>")
     assert stamps.fingerprint(book_copy, text) != before
+
+
+def test_fingerprint_follows_the_page_heading_and_the_chapter_registry(book_copy):
+    # The how-to-cite cell prints the page's "# " heading, which is prose:
+    # MyST-NB's cache (keyed on code) would keep the old title.
+    page = "# Old title\n\n" + CHAPTER
+    before = stamps.fingerprint(book_copy, page)
+    assert stamps.fingerprint(book_copy, page.replace("Old title", "New title")) != before
+    assert stamps.fingerprint(book_copy, page + "\nMore prose.\n") == before
+    chapters = book_copy / "data" / "chapters.csv"
+    chapters.write_text(chapters.read_text("utf-8").replace("Radiotherapy", "Radiation therapy", 1), "utf-8")
+    assert stamps.fingerprint(book_copy, page) != before

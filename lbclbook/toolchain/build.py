@@ -62,13 +62,18 @@ def build(root: Path, clean: bool = False, jobs: int = os.cpu_count() or 1) -> i
               f"({time.monotonic() - started:.1f} s)")
         return 0
     # Imported here, not above, so that a build with nothing to do stays quick.
-    from .. import data
+    from .. import citecheck, data
     from . import execute
 
     try:
         data.validate_all(root)
     except data.DataError as error:
         print(f"make book: stopped before building.\n{error}", file=sys.stderr)
+        return 2
+    # A citation without its page's prefix would only say "could not find
+    # bibtex key" after a minute of building: name page, line, key and prefix now.
+    if cites := citecheck.problems(root):
+        print("make book: stopped before building.\n" + "\n".join(cites), file=sys.stderr)
         return 2
     if clean:
         shutil.rmtree(root / WORK, ignore_errors=True)

@@ -34,6 +34,7 @@ STAMPS = "lbclbook-data-fingerprints.json"   # in the cache folder
 LOAD_CALL = re.compile(r"""\bload\(\s*["']([A-Za-z0-9_]+)["']\s*\)""")
 ANY_LOAD = re.compile(r"\bload\(")
 REFERENCES_CALL = re.compile(r"\breferences\(")
+HEADING = re.compile(r"^# .+$", re.MULTILINE)
 CODE_CELL = re.compile(r"^```+\{code-cell\}", re.MULTILINE)
 READS_FIGURES = re.compile(r"""/\s*["']figures["']""")
 
@@ -64,6 +65,9 @@ def dependencies(root: Path, text: str) -> list[Path]:
     """Every file whose content can change what the page shows."""
     deps = [root / "data" / f"{name}.csv" for name in tables_read(text, list(_schemas(root)))]
     deps.append(root / "data" / "datapackage.json")
+    # The registry of chapters: every page links chapters by their titles, and
+    # a heading can only change together with its row (a data rule).
+    deps.append(root / "data" / "chapters.csv")
     deps.append(root / "_toc.yml")
     deps.append(root / "CITATION.cff")  # the how-to-cite cell reads it
     if REFERENCES_CALL.search(text):
@@ -73,8 +77,10 @@ def dependencies(root: Path, text: str) -> list[Path]:
 
 
 def fingerprint(root: Path, text: str) -> str:
-    """The page's data stamp: its tables, their schemas, the package."""
+    """The page's data stamp: its tables, their schemas, the package, and its
+    own ``# `` heading (prose, but the how-to-cite cell prints it)."""
     digest = hashlib.sha256()
+    digest.update(_heading(text).encode())
     schemas = _schemas(root)
     for name in tables_read(text, list(schemas)):
         digest.update(json.dumps(schemas.get(name), sort_keys=True).encode())
@@ -87,6 +93,11 @@ def fingerprint(root: Path, text: str) -> str:
         digest.update(path.relative_to(root).as_posix().encode())
         digest.update(path.read_bytes() if path.exists() else b"<missing>")
     return digest.hexdigest()
+
+
+def _heading(text: str) -> str:
+    heading = HEADING.search(text)
+    return heading.group(0) if heading else ""
 
 
 def _schemas(root: Path) -> dict[str, object]:
