@@ -29,8 +29,10 @@ check: setup
 test: setup
 	$(PY) -m pytest
 
+# The site as GitHub Pages serves it (gzip, its cache headers): a plain
+# http.server sends everything uncompressed and previews a slower site.
 serve: book
-	$(PY) -m http.server --directory _build/html --bind 127.0.0.1 8000
+	$(PY) -m lbclbook.toolchain.serve --port 8000
 
 setup: $(STAMP)
 
