@@ -54,7 +54,10 @@ clean:
 	rm -rf _build
 
 # Timings of the author's loop and the reader's page -> bench/report.{md,json};
-# then the tiers (clean vs no-op build, make check) -> a section of report.md.
-bench: setup
+# then the tiers (clean vs no-op build, make check) and Lighthouse on every
+# chapter page of the built site (served as GitHub Pages serves it) -> sections
+# of report.md.
+bench: book
 	$(PY) bench/run.py
 	$(PY) bench/tiers.py
+	$(PY) bench/lighthouse.py
