@@ -207,9 +207,29 @@ def publish(root: Path, slugs: list[str]) -> None:
     shutil.rmtree(staging, ignore_errors=True)
 
 
+def build_some(root: Path, slugs: list[str]) -> int:
+    """Typeset only ``slugs`` into ``_build/pdf`` and publish nothing (the
+    site links every chapter's PDF): for an author checking one chapter."""
+    numbers = toc.chapter_numbers(root)
+    if unknown := sorted(set(slugs) - set(numbers)):
+        print(f"make pdf: no chapter {', '.join(unknown)}; chapters: {', '.join(numbers)}",
+              file=sys.stderr)
+        return 2
+    (root / PDFS).mkdir(parents=True, exist_ok=True)
+    for slug in slugs:
+        if code := build_chapter(root, slug, numbers[slug]):
+            return code
+    print(f"make pdf: {', '.join(slugs)} -> {PDFS} (site not republished)")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.parse_args(argv)
+    parser.add_argument("--chapter", action="append", default=[], metavar="SLUG",
+                        help="typeset only this chapter (repeatable); the site is not republished")
+    args = parser.parse_args(argv)
+    if args.chapter:
+        return build_some(book_root(), args.chapter)
     return build_all(book_root())
 
 
