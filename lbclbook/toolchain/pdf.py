@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import calendar
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -44,6 +45,18 @@ WORK = build.WORK / "pdf"                          # one LaTeX build per chapter
 STAGING = build.WORK / "site-with-pdfs"
 LATEX_FILES = Path(__file__).parent / "latex"
 LINKED = ["chapters", "figures", "data", "references.bib"]
+
+# The page: A4 with 25 mm margins all round, as journals print on it. The
+# running header and the page number sit in the top and bottom margins.
+PAPER_MM = (210.0, 297.0)
+MARGIN_MM = 25.0
+TEX_POINTS_PER_MM = 72.27 / 25.4
+LANGUAGE = "en-GB"  # the book's spelling ("tumour", "haematological"), for screen readers
+
+
+def text_area_mm() -> tuple[float, float]:
+    """The text block's width and height in mm: nothing may be set outside it."""
+    return PAPER_MM[0] - 2 * MARGIN_MM, PAPER_MM[1] - 2 * MARGIN_MM
 
 
 def build_all(root: Path) -> int:
@@ -71,6 +84,11 @@ def build_all(root: Path) -> int:
 
 def pdf_file(root: Path, slug: str) -> Path:
     return root / PDFS / f"{slug}.pdf"
+
+
+def latex_log(root: Path, slug: str) -> Path:
+    """XeLaTeX's log of chapter ``slug``: where it reports a line set too wide."""
+    return root / WORK / slug / "_build" / "latex" / f"{slug}.log"
 
 
 def build_chapter(root: Path, slug: str, number: int | None) -> int:
@@ -128,7 +146,9 @@ def _config(root: Path, slug: str, number: int | None) -> dict:
         "release": cff["version"],
         "version": cff["version"],
         "today": citation.long_date(citation.data_date(cff)),  # not the build date
-        "latex_elements": _latex_elements(cff, title, number),
+        "latex_elements": _latex_elements(root, cff, slug, number),
+        "latex_table_style": ["booktabs"],  # rules above, below and under the header only
+        "lbcl_pdf_text_area": [side * TEX_POINTS_PER_MM for side in text_area_mm()],
         "latex_additional_files": [str(LATEX_FILES / "bbm.sty"),
                                    str(LATEX_FILES / "lbclchapter.sty")],
         "latex_use_xindy": False,          # xindy is not in the TeX packages we install
@@ -139,8 +159,9 @@ def _config(root: Path, slug: str, number: int | None) -> dict:
     return config
 
 
-def _latex_elements(cff: dict, title: str, number: int | None) -> dict[str, str]:
-    """The title block's text, and a chapter numbered as in the book."""
+def _latex_elements(root: Path, cff: dict, slug: str, number: int | None) -> dict[str, str]:
+    """The page, the title block's text, and a chapter numbered as in the book."""
+    title = citation.chapter_title(root, slug)
     label = r"Chapter~\thechapter" if number else ""
     start = f"\\setcounter{{chapter}}{{{number - 1}}}" if number else (
         r"\setcounter{secnumdepth}{-1}\renewcommand{\thefigure}{\arabic{figure}}"
@@ -150,12 +171,15 @@ def _latex_elements(cff: dict, title: str, number: int | None) -> dict[str, str]
         "pointsize": "11pt",
         "extraclassoptions": "openany,oneside",  # no blank pages: read on screen
         "fncychap": "",                    # the chapter opening is lbclchapter's
+        "sphinxsetup": f"hmargin={MARGIN_MM}mm, vmargin={MARGIN_MM}mm",
+        "geometry": r"\usepackage[headheight=14pt]{geometry}",  # room for the running header
         "releasename": "Version",
         "preamble": "\n".join([
             f"\\newcommand{{\\lbclBookTitle}}{{{latex_escape(cff['title'])}}}",
             f"\\newcommand{{\\lbclAuthors}}{{{latex_escape(citation.authors(cff))}}}",
             f"\\newcommand{{\\lbclEdition}}{{{latex_escape(citation.edition(cff))}}}",
             f"\\newcommand{{\\lbclChapterLabel}}{{{label}}}",
+            f"\\newcommand{{\\lbclCiteAs}}{{{cite_as(root, slug)}}}",
             r"\usepackage{lbclchapter}",
         ]),
         "maketitle": start + _pdf_metadata(cff, title),
@@ -165,10 +189,34 @@ def _latex_elements(cff: dict, title: str, number: int | None) -> dict[str, str]
 
 
 def _pdf_metadata(cff: dict, title: str) -> str:
-    """The document properties a PDF reader shows: title, authors, the book."""
+    """The document properties a PDF reader shows: the chapter's title, the
+    authors, the book and its version, and keywords (the book's and the chapter's title)."""
+    keywords = ", ".join([*cff.get("keywords", []), title])
     return (f"\\hypersetup{{pdftitle={{{latex_escape(title)}}}, "
             f"pdfauthor={{{latex_escape(citation.authors(cff))}}}, "
-            f"pdfsubject={{{latex_escape(cff['title'])}. {latex_escape(citation.edition(cff))}}}}}")
+            f"pdfsubject={{{latex_escape(cff['title'])}. {latex_escape(citation.edition(cff))}}}, "
+            f"pdfkeywords={{{latex_escape(keywords)}}}, pdflang={{{LANGUAGE}}}}}")
+
+
+ADDRESS = re.compile(r"https?://\S+?(?=[.,;)]?(?:\s|$))")
+
+
+def cite_as(root: Path, slug: str) -> str:
+    """The chapter's citation as LaTeX, its addresses as links: the same text
+    as the how-to-cite section (:func:`citation.chapter_citation`)."""
+    text = citation.chapter_citation(citation.chapter_title(root, slug), root)
+    parts, start = [], 0
+    for address in ADDRESS.finditer(text):
+        parts.append(latex_escape(text[start:address.start()]))
+        parts.append(f"\\url{{{latex_url(address.group())}}}")
+        start = address.end()
+    parts.append(latex_escape(text[start:]))
+    return "".join(parts)
+
+
+def latex_url(address: str) -> str:
+    """``address`` for hyperref's ``\\url`` in a macro's argument."""
+    return re.sub(r"([%#{}\\])", r"\\\1", address)
 
 
 def latex_escape(text: str) -> str:
