@@ -227,8 +227,8 @@ def test_the_two_zurko_papers_read_2023a_and_2023b_everywhere(bib):
     assert bibstyle.citation_text(practice, "p") == "[Zurko et al., 2023b]"
     assert bibstyle.citation_text(practice, "t") == "Zurko et al. [2023b]"
     assert bibstyle.reference_text(allo).endswith(
-        "Haematologica, 108(1):98–109, 2023a. PMID:35833303, doi:10.3324/haematol.2022.281242.")
-    assert "Blood Advances, 7(12):2657, 2023b." in bibstyle.reference_text(practice)
+        "Haematologica. 2023a;108(1):98–109. doi:10.3324/haematol.2022.281242. PMID:\u00a035833303.")
+    assert "Blood Advances. 2023b;7(12):2657." in bibstyle.reference_text(practice)
     assert bibstyle.labels(bib)["zurko2023"] == "Zurko et al. 2023a"
     assert bib.entries["zurko2023"].fields["year"] == "2023"  # the letter is the style's
 
@@ -241,6 +241,56 @@ def test_a_letter_follows_the_titles_alphabetical_order():
         "@article{c, author={Doe, A.}, title={Gamma}, journal={J}, year={2020}}\n", "bibtex")
     assert bibstyle.labels(bib) == {"b": "Doe et al. 2020b", "a": "Doe et al. 2020a",
                                     "c": "Doe 2020"}
+
+
+# --------------------------------------------------------------------------
+# The reference lists' layout: Vancouver, as the NLM's Citing Medicine sets it
+
+
+def entry(bibtex: str):
+    return next(iter(pybtex.database.parse_string(bibtex, "bibtex").entries.values()))
+
+
+SEVEN = ("Alpha, Ann B. and Beta, C. and Gamma, Dee-Ann and Delta, E. F. and Epsilon, G. "
+         "and Zeta, H. and Eta, I.")
+
+
+def test_a_reference_reads_authors_title_journal_year_volume_issue_pages_doi_pmid():
+    text = bibstyle.reference_text(entry(
+        "@article{x, author={Di Blasi, Roberta and van der Poel, Marjolein and Chen, Pei-Hsuan},"
+        " title={A study}, journal={Blood}, year={2022}, volume={140}, number={24},"
+        " pages={2584--2593}, doi={10.1/x}, pubmed={123}}"))
+    assert text == ("Di Blasi R, van der Poel M, Chen PH. A study. Blood. 2022;140(24):2584–93."
+                    " doi:10.1/x. PMID:\u00a0123.")
+
+
+def test_more_than_six_authors_print_the_first_six_then_et_al():
+    six = SEVEN.rsplit(" and ", 1)[0]
+    seven = bibstyle.reference_text(entry(f"@article{{x, author={{{SEVEN}}}, title={{T}},"
+                                          " journal={J}, year={2020}}"))
+    assert seven.startswith("Alpha AB, Beta C, Gamma DA, Delta EF, Epsilon G, Zeta H, et al. T.")
+    exactly_six = bibstyle.reference_text(entry(f"@article{{x, author={{{six}}}, title={{T}},"
+                                                " journal={J}, year={2020}}"))
+    assert exactly_six.startswith("Alpha AB, Beta C, Gamma DA, Delta EF, Epsilon G, Zeta H. T.")
+
+
+def test_a_list_cut_short_ends_in_et_al_and_never_prints_others(bib):
+    cut = bibstyle.reference_text(entry(
+        "@article{x, author={Chow, Victor A. and others}, title={T}, journal={J}, year={2019}}"))
+    assert cut.startswith("Chow VA, et al. T.")
+    for key, item in bib.entries.items():
+        if "author" in item.persons:
+            names = bibstyle.vancouver_authors(item.persons["author"])
+            assert bibstyle.reference_text(item).startswith(names), key
+            assert "others" not in names and " and " not in names, key
+
+
+def test_page_ranges_drop_the_digits_the_last_page_repeats():
+    assert bibstyle.page_range("1145--1154") == "1145–54"
+    assert bibstyle.page_range("e344--e351") == "e344–51"
+    assert bibstyle.page_range("98--109") == "98–109"
+    assert bibstyle.page_range("2657") == "2657"
+    assert bibstyle.issue_date({"year": "2023", "month": "April"}) == "2023 Apr"
 
 
 def test_entries_without_authors_read_by_their_key(bib):

@@ -1,4 +1,5 @@
-"""The book's bibliography styles: author-year labels that never collide.
+"""The book's bibliography styles: author-year citations that never collide,
+reference lists in the Vancouver style of medical journals.
 
 Two plugins, selected in ``_config.yml``::
 
@@ -6,20 +7,27 @@ Two plugins, selected in ``_config.yml``::
     bibtex_reference_style: lbcl_author_year  # the citations in the text
 
 and registered when Sphinx loads this module as an extension
-(``lbclbook.toolchain.bibstyle`` in ``sphinx.extra_extensions``). They are pybtex's
-``plain`` and sphinxcontrib-bibtex's ``author_year`` with three changes:
+(``lbclbook.toolchain.bibstyle`` in ``sphinx.extra_extensions``). The same
+styles set the web pages and the chapter PDFs.
 
-1. **Letters after the year.** Two entries whose citations would read the
+1. **Reference lists in the Vancouver style**, as the NLM's *Citing
+   Medicine* sets it: "Surname AB, Surname CD, et al. Title. Journal.
+   Year;Volume(Issue):Pages. doi:... PMID: ...". Authors follow the ICMJE's
+   rule: up to six are listed; a seventh or more, or a list the sources cut
+   short ("and others"), ends in "et al." after the sixth (or the last named).
+   Page ranges drop the digits the last page repeats (1145–54). The list is
+   sorted by author and year, as the author-year citations need.
+2. **Letters after the year.** Two entries whose citations would read the
    same ("Zurko et al., 2023") get "2023a" and "2023b", in the citations and
    in the reference lists alike, lettered in the alphabetical order of their
    titles. The letters are worked out over the whole bibliography, so a
    chapter that cites only one of the two still prints its letter. The
    ``year`` field stays a number.
-2. **Entries without a verified author** carry BibTeX's ``key`` field (as
+3. **Entries without a verified author** carry BibTeX's ``key`` field (as
    natbib uses it): the citation prints it in place of the authors ("Salvage
    RT series, 2023"), the reference list starts with the title and sorts the
    entry by its ``key``.
-3. **"and others"** in an author list prints as "et al." (not "and others"),
+4. **"and others"** in an author list prints as "et al." in citations too,
    so every citation of three or more authors, or of a list cut short, reads
    "First et al.".
 
@@ -39,19 +47,17 @@ import pybtex.plugin
 from pybtex.richtext import Text
 from pybtex.style.formatting import toplevel
 from pybtex.style.formatting.plain import Style as PlainStyle
-from pybtex.style.formatting.unsrt import date, pages
 from pybtex.style.sorting.author_year_title import SortingStyle as AuthorYearTitleSorting
 from pybtex.style.template import (
     FieldIsMissing,
     field as bibfield,
-    first_of,
+    href,
     join as pjoin,
     node,
     optional,
     optional_field,
     sentence,
     tag,
-    words,
 )
 
 FORMATTING = "lbcl"
@@ -125,7 +131,7 @@ def _suffix(entry: pybtex.database.Entry) -> str:
     global _suffixes
     if _suffixes is None:  # outside the build: the book's own references.bib
         try:
-            from .data import references
+            from ..data import references
 
             use_bibliography(references())
         except (FileNotFoundError, OSError):
@@ -150,7 +156,7 @@ def labels(bib: pybtex.database.BibliographyData | None = None) -> dict[str, str
     prints it "Zurko et al., 2023a" in brackets, "Zurko et al. [2023a]" in
     running text). Without ``bib``, the book's references.bib."""
     if bib is None:
-        from .data import references
+        from ..data import references
 
         bib = references()
     suffixes = year_suffixes(bib)
@@ -159,31 +165,76 @@ def labels(bib: pybtex.database.BibliographyData | None = None) -> dict[str, str
 
 
 # --------------------------------------------------------------------------
-# Reference lists: pybtex's plain style with the three changes
+# Reference lists: Vancouver, as the NLM's "Citing Medicine" sets it
+
+
+# The ICMJE's and NLM's rule: list the first six authors, then "et al."
+MAX_AUTHORS = 6
+
+
+def vancouver_name(person) -> str:
+    """"Chow VA", "Di Blasi R", "van der Poel M", "Chen PH" (Pei-Hsuan): the
+    surname, then the initials of the given names without stops or spaces."""
+    pieces = [piece for name in person.first_names + person.middle_names
+              for piece in re.split(r"[-\s.]+", plain(name)) if piece]
+    initials = "".join(piece[0].upper() for piece in pieces)
+    lineage = plain(" ".join(person.lineage_names))
+    return " ".join(part for part in (surname(person), initials, lineage) if part)
+
+
+def vancouver_authors(persons) -> str:
+    """"Salles G, Duell J, González Barca E, et al.": up to six names, then
+    "et al." when there are more, or when the list is cut short ("and others")."""
+    named = []
+    for person in persons:
+        if _is_others(person):
+            break  # names after a cut are not the next authors: they are left out
+        named.append(person)
+    cut = len(named) < len(persons) or len(named) > MAX_AUTHORS
+    shown = ", ".join(vancouver_name(p) for p in named[:MAX_AUTHORS])
+    return f"{shown}, et al." if cut else shown
+
+
+def page_range(pages: str) -> str:
+    """The NLM's page range: the digits the last page repeats are dropped
+    ("1145–54", "e344–51", "98–109")."""
+    parts = [part.strip() for part in re.split(r"-+|\u2013|\u2014", plain(pages)) if part.strip()]
+    if len(parts) != 2:
+        return plain(pages)
+    first, last = parts
+    if len(first) == len(last):
+        same = 0
+        while same < len(last) - 1 and first[same] == last[same]:
+            same += 1
+        last = last[same:]
+    return f"{first}\u2013{last}"
+
+
+def issue_date(fields) -> str:
+    """"2019;94(8):E209–13", "2023b;7(12):2657", "2023 Apr": the year (with
+    its letter) and month, then the volume, issue and pages, as far as known."""
+    date = " ".join(filter(None, [plain(fields.get("year", "")),
+                                  plain(fields.get("month", ""))[:3]]))
+    volume, issue = plain(fields.get("volume", "")), plain(fields.get("number", ""))
+    where = volume + (f"({issue})" if issue else "")
+    if fields.get("pages"):
+        where += f":{page_range(fields['pages'])}"
+    return f"{date};{where}" if where else date
 
 
 @node
-def _names(children, context, role, sep=", ", sep2=" and ", last_sep=", and "):
-    """Names as plain prints them, with "others" as "et al." (or "…" when
-    named authors follow it, as after a list cut in the middle)."""
+def _authors(children, context, role):
     assert not children
-    try:
-        persons = context["entry"].persons[role]
-    except KeyError:
-        raise FieldIsMissing(role, context["entry"]) from None
-    style = context["style"]
-    formatted = [None if _is_others(p) else style.format_name(p, style.abbreviate_names)
-                 for p in persons]
-    if None not in formatted:
-        return pjoin(sep=sep, sep2=sep2, last_sep=last_sep)[formatted].format_data(context)
-    cut = formatted.index(None)
-    before = [name for name in formatted[:cut] if name is not None]
-    after = [name for name in formatted[cut + 1:] if name is not None]
-    head = pjoin(sep=sep)[before].format_data(context)
-    if not after:
-        return Text(head, ", et al." if len(before) > 1 else " et al.")
-    return Text(head, sep, "…", sep,
-                pjoin(sep=sep, sep2=last_sep, last_sep=last_sep)[after].format_data(context))
+    persons = context["entry"].persons.get(role)
+    if not persons:
+        raise FieldIsMissing(role, context["entry"])
+    return Text(vancouver_authors(persons))
+
+
+@node
+def _issue_date(children, context):
+    assert not children
+    return Text(issue_date(context["entry"].fields))
 
 
 class _Sorting(AuthorYearTitleSorting):
@@ -197,29 +248,59 @@ class _Sorting(AuthorYearTitleSorting):
 
 
 class Style(PlainStyle):
-    """pybtex's ``plain`` with lettered years, ``key`` and "et al."."""
+    """Vancouver reference lists (the NLM's layout), sorted by author and
+    year for the author-year citations, with lettered years and ``key``::
+
+        Zurko J, et al. Allogeneic transplant following CAR T-cell therapy for
+        large B-cell lymphoma. Haematologica. 2023a;108(1):98–109.
+        doi:10.3324/haematol.2022.281242. PMID: 35833303.
+
+    The journal's name is printed in full, as the sources give it.
+    """
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.sort = _Sorting().sort
 
     def format_names(self, role, as_sentence=True):
-        formatted = _names(role)
+        formatted = _authors(role)
         return sentence[formatted] if as_sentence else formatted
 
     def get_article_template(self, e):
-        if "author" in e.persons:
-            return super().get_article_template(e)
-        volume_and_pages = first_of[
-            optional[pjoin[bibfield("volume"), optional["(", bibfield("number"), ")"], ":", pages]],
-            words["pages", pages],
-        ]
         return toplevel[
+            optional[self.format_names("author")],
             self.format_title(e, "title"),
-            sentence[tag("em")[bibfield("journal")], optional[volume_and_pages], date],
+            sentence[bibfield("journal")],
+            sentence[_issue_date],
             sentence[optional_field("note")],
             self.format_web_refs(e),
         ]
+
+    def get_misc_template(self, e):
+        return toplevel[
+            optional[self.format_names("author")],
+            optional[self.format_title(e, "title")],
+            sentence[optional_field("howpublished")],
+            sentence[_issue_date],
+            sentence[optional_field("note")],
+            self.format_web_refs(e),
+        ]
+
+    def format_web_refs(self, e):
+        """"doi:10.1182/blood.2024027044. PMID: 39786390.", each a link."""
+        return toplevel[
+            optional[sentence[self.format_doi(e)]],
+            optional[sentence[self.format_pubmed(e)]],
+            optional[sentence["Available from: ", self.format_url(e)]],
+        ]
+
+    def format_pubmed(self, e):
+        url = pjoin["https://www.ncbi.nlm.nih.gov/pubmed/", bibfield("pubmed", raw=True)]
+        return href(url)[pjoin["PMID:\u00a0", bibfield("pubmed", raw=True)]]
+
+    def format_url(self, e):
+        url = bibfield("url", raw=True)
+        return href(url)[url]
 
     def format_entry(self, label, entry, bib_data=None):
         return super().format_entry(label, _with_year_label(entry), bib_data=bib_data)
