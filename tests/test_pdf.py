@@ -186,22 +186,25 @@ def test_pdf_has_every_figure_and_table_of_the_page_numbered_alike(pdf_build, sl
 
 
 TOO_WIDE = 3.0  # pt: what a reader could see stick out of the text block
-OVERFULL = re.compile(r"Overfull \\([hv])box \(([\d.]+)pt too (?:wide|high)\)[^\n]*")
+# XeLaTeX's reports of a line wider than the text (hbox), of a page fuller than
+# the page (vbox: a table ran off its foot), of a figure taller than a page.
+OVERFULL = re.compile(r"Overfull \\[hv]box \((?P<pt>[\d.]+)pt too (?:wide|high)\)[^\n]*"
+                      r"|Float too large for page by (?P<float>[\d.]+)pt[^\n]*")
 
 
 def overfull(log: str) -> list[str]:
-    """XeLaTeX's reports of a line wider than the text (hbox) or a page
-    fuller than the page (vbox) by more than ``TOO_WIDE``."""
+    """Every report in ``log`` of something too large by more than ``TOO_WIDE``."""
     return [match.group(0) for match in OVERFULL.finditer(log)
-            if float(match.group(2)) > TOO_WIDE]
+            if float(match.group("pt") or match.group("float")) > TOO_WIDE]
 
 
 def test_overfull_lines_are_read_from_the_log():
     log = ("Overfull \\hbox (19.77295pt too wide) in paragraph at lines 380--380\n"
            "Overfull \\hbox (1.002pt too wide) in paragraph at lines 470--470\n"
-           "Overfull \\vbox (1822.76112pt too high) has occurred while \\output is active []\n")
-    assert [line.split(" (")[1].split("pt")[0] for line in overfull(log)] == ["19.77295",
-                                                                               "1822.76112"]
+           "Overfull \\vbox (1822.76112pt too high) has occurred while \\output is active []\n"
+           "LaTeX Warning: Float too large for page by 44.55pt on input line 1255.\n")
+    assert [re.search(r"[\d.]+pt", line).group() for line in overfull(log)] == [
+        "19.77295pt", "1822.76112pt", "44.55pt"]
 
 
 @pytest.mark.parametrize("slug", CHAPTERS)

@@ -172,6 +172,8 @@ def _latex_elements(root: Path, cff: dict, slug: str, number: int | None) -> dic
         "extraclassoptions": "openany,oneside",  # no blank pages: read on screen
         "fncychap": "",                    # the chapter opening is lbclchapter's
         "sphinxsetup": f"hmargin={MARGIN_MM}mm, vmargin={MARGIN_MM}mm",
+        # hyperref fixes the document's language when it loads, before the preamble.
+        "passoptionstopackages": f"\\PassOptionsToPackage{{pdflang={LANGUAGE}}}{{hyperref}}",
         "geometry": r"\usepackage[headheight=14pt]{geometry}",  # room for the running header
         "releasename": "Version",
         "preamble": "\n".join([
@@ -195,7 +197,7 @@ def _pdf_metadata(cff: dict, title: str) -> str:
     return (f"\\hypersetup{{pdftitle={{{latex_escape(title)}}}, "
             f"pdfauthor={{{latex_escape(citation.authors(cff))}}}, "
             f"pdfsubject={{{latex_escape(cff['title'])}. {latex_escape(citation.edition(cff))}}}, "
-            f"pdfkeywords={{{latex_escape(keywords)}}}, pdflang={{{LANGUAGE}}}}}")
+            f"pdfkeywords={{{latex_escape(keywords)}}}}}")
 
 
 ADDRESS = re.compile(r"https?://\S+?(?=[.,;)]?(?:\s|$))")
