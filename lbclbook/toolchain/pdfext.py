@@ -120,15 +120,14 @@ def _ancestors(node):
 
 def _columns(table: nodes.table) -> list[tablelayout.Column] | None:
     """The table's columns as text, or None for a table with merged cells."""
-    rows = [[entry for entry in row.findall(nodes.entry)]
-            for row in table.findall(nodes.row)]
-    head = [row for row in table.findall(nodes.row) if isinstance(row.parent, nodes.thead)]
+    rows = list(table.findall(nodes.row))
+    cells = [[child for child in row.children if isinstance(child, nodes.entry)] for row in rows]
     count = len(list(table.findall(nodes.colspec)))
-    if not rows or any(len(row) != count or any(e.get("morecols") or e.get("morerows")
-                                                for e in row) for row in rows):
+    if not rows or any(len(row) != count or any(entry.get("morecols") or entry.get("morerows")
+                                                for entry in row) for row in cells):
         return None
-    header_rows = rows[:len(head)]
-    body_rows = rows[len(head):]
+    heads = sum(isinstance(row.parent, nodes.thead) for row in rows)  # they come first
+    header_rows, body_rows = cells[:heads], cells[heads:]
     return [tablelayout.Column(
         header=" ".join(row[j].astext() for row in header_rows),
         cells=tuple(row[j].astext() for row in body_rows),
@@ -136,7 +135,10 @@ def _columns(table: nodes.table) -> list[tablelayout.Column] | None:
     ) for j in range(count)]
 
 
-def _lay_out(table: nodes.table, columns, width: float, height: float) -> None:
+def _lay_out(table: nodes.table, columns: list[tablelayout.Column],
+             width: float, height: float) -> None:
+    """Put the table's column widths before it (a ``tabularcolumns`` node) and
+    its type size around it; make it a longtable if it is tall."""
     chosen = tablelayout.layout(columns, width)
     spec = addnodes.tabular_col_spec()
     spec["spec"] = tablelayout.colspec(columns, chosen)
@@ -166,8 +168,9 @@ def _table_end(long: bool) -> str:
 
 
 def setup(app: Sphinx) -> dict[str, object]:
-    # The text block's width and height in TeX points (lbclbook/toolchain/pdf.py sets them).
-    app.add_config_value("lbcl_pdf_text_area", (455.0, 700.0), "env", types=[tuple, list])
+    # The text block's width and height in TeX points: lbclbook/toolchain/pdf.py
+    # sets them from its page; the default is the same page (A4, 25 mm margins).
+    app.add_config_value("lbcl_pdf_text_area", (455.2, 702.7), "env", types=[tuple, list])
     app.connect("missing-reference", _link_to_the_web)
     app.add_post_transform(MarkBibliographyPlace)
     app.add_post_transform(PutBibliographyBack)
