@@ -171,9 +171,10 @@ def outcome_key(outcome: str) -> Line2D:
     return _marker_key(OUTCOME_NAME[outcome], colour=OUTCOME_COLOUR[outcome])
 
 
-def grade_key(grade: str) -> Patch:
-    """Legend entry: the colour of a severity (``"any grade"``, ``"grade 3 or higher"``)."""
-    return Patch(color=GRADE_COLOUR[grade], label=grade)
+def grade_key(grade: str, label: str | None = None) -> Patch:
+    """Legend entry: the colour of a severity (``"any grade"``, ``"grade 3 or higher"``),
+    named ``label`` where the source's band differs (``"grade 3-4"``)."""
+    return Patch(color=GRADE_COLOUR[grade], label=label or grade)
 
 
 def era_key(era: str) -> Line2D:
@@ -192,6 +193,14 @@ def _marker_key(label: str, colour: str = NEUTRAL, marker: str = "o",
     return Line2D([], [], linestyle="none", marker=marker, markersize=8, color=colour,
                   markerfacecolor=colour if filled else "white", markeredgewidth=2,
                   label=label)
+
+
+def log_ticks(axis, ticks) -> None:
+    """Label a log ``axis`` at ``ticks`` only, in plain numbers (0.5, 1,000): a log
+    axis's own minor labels collide."""
+    axis.set_major_locator(matplotlib.ticker.FixedLocator(ticks))
+    axis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda value, _: f"{value:,g}"))
+    axis.set_minor_formatter(matplotlib.ticker.NullFormatter())
 
 
 def typeset(text: object) -> str:
