@@ -96,12 +96,13 @@ OKABE_ITO = {
 CYCLE = [OKABE_ITO[c] for c in ("blue", "orange", "green", "vermillion", "sky", "purple", "black")]
 GREY = "#595959"     # 7:1 contrast on white, for secondary text and guides
 NEUTRAL = GREY       # marks that encode nothing but their position
+LIGHT = "#A6A6A6"    # a lighter neutral, for a middle category of a scale
 PALE = "#D9D9D9"     # a fill that must not compete (an empty category)
 RULE = "#BFBFBF"     # rules and grid lines
 
 # Response: overall (complete + partial) and its parts.
 OUTCOME_COLOUR = {"ORR": OKABE_ITO["blue"], "CR": OKABE_ITO["green"],
-                  "PR": OKABE_ITO["sky"], "SD": "#A6A6A6", "PD": GREY, "NE": PALE}
+                  "PR": OKABE_ITO["sky"], "SD": LIGHT, "PD": GREY, "NE": PALE}
 OUTCOME_NAME = {"ORR": "Overall response (ORR)", "CR": "Complete response (CR)",
                 "PR": "Partial response (PR)", "SD": "Stable disease (SD)",
                 "PD": "Progressive disease (PD)", "NE": "Not evaluable (NE)"}

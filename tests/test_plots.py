@@ -163,7 +163,7 @@ def test_chapters_take_their_colours_from_the_meanings():
     for page in sorted((ROOT / "chapters").glob("*.md")) + sorted((ROOT / "cases").glob("*.md")):
         text = page.read_text("utf-8")
         assert "OKABE_ITO[" not in text and "plots.CYCLE" not in text, page.name
-        assert not re.search(r'color="#|colors?=\[', text), page.name
+        assert not re.search(r'#[0-9A-Fa-f]{6}\b|colors?=\[', text), page.name
 
 
 def test_chapters_draw_response_rates_with_the_response_forest():
