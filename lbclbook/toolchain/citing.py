@@ -75,12 +75,14 @@ def tools_html(work: citation.Work, here: str) -> str:
     links = []
     for suffix, name in citation.FORMATS.items():
         href = posixpath.relpath(citation.citation_file_path(work.page, suffix), here)
-        links.append(f'<a href="{_attr(href)}" download="{_attr(work.key)}.{suffix}">{name}</a>')
+        # No download attribute: served with their own media types, RIS and
+        # BibTeX go straight into Zotero through its browser connector.
+        links.append(f'<a href="{_attr(href)}">{name}</a>')
     bibtex = citation.bibtex(work)
     return "\n".join([
         '<div class="lbcl-cite-tools">',
-        "<p>For a reference manager: "
-        f"{links[0]}, {links[1]} or {links[2]} (a file to download).</p>",
+        "<p>The citation for a reference manager: "
+        f"{links[0]}, {links[1]} or {links[2]}.</p>",
         # Hidden until lbcl-cite.js runs: a button without its script does nothing.
         '<p class="lbcl-cite-copy" hidden>',
         _button("Copy the citation", work.text),
