@@ -186,6 +186,13 @@ def test_a_pages_stamp_follows_what_its_citation_reads(book_copy):
     assert len({before, after_check, stamps.fingerprint(book_copy, cited)}) == 3
 
 
+def test_the_book_wide_evidence_date_makes_a_page_depend_on_the_search_date(book_copy):
+    landing = "```{code-cell} ipython3\nshow_book_evidence()\n```\n"
+    assert book_copy / "data" / "source_checks.csv" in stamps.dependencies(book_copy, landing)
+    assert book_copy / "data" / "source_checks.csv" not in stamps.dependencies(
+        book_copy, "```{code-cell} ipython3\nprint(1)\n```\n")
+
+
 # --------------------------------------------------------------------------
 # What the site adds: the tools on the page and the meta tags
 

@@ -12,7 +12,8 @@ of everything outside its code that can change its outputs:
   imported by pages, so editing it re-executes nothing), ``_toc.yml``
   (chapter links) and ``CITATION.cff`` (the how-to-cite text);
 - ``references.bib`` for a page that lists references;
-- for a page that shows its how-to-cite text, the tables that text reads
+- for a page that shows its how-to-cite text (or how current the evidence
+  is), the tables that text reads
   (``citation.TABLES_READ``) and the keys the page cites (the text says how
   current the evidence is from the years of its references);
 - the names of the files in ``figures/`` for a page that lists them.
@@ -43,7 +44,9 @@ REFERENCES_CALL = re.compile(r"\breferences\(")
 HEADING = re.compile(r"^# .+$", re.MULTILINE)
 CODE_CELL = re.compile(r"^```+\{code-cell\}", re.MULTILINE)
 READS_FIGURES = re.compile(r"""/\s*["']figures["']""")
-CITATION_CALL = re.compile(r"\bshow_(?:chapter|case)_citation\(")
+# The how-to-cite cells, and the book-wide evidence date (for the landing page).
+CITATION_CALL = re.compile(
+    r"\b(?:show_(?:chapter|case)_citation|show_book_evidence|book_evidence_date|evidence_date)\(")
 
 
 def tables_read(text: str, all_tables: list[str]) -> list[str]:
