@@ -61,3 +61,10 @@ bench: book
 	$(PY) bench/run.py
 	$(PY) bench/tiers.py
 	$(PY) bench/lighthouse.py
+
+# A release: VERSION and the data's date into CITATION.cff, .zenodo.json
+# regenerated from it, one commit and the tag vVERSION (scripts/release.py);
+# then `git push origin HEAD vVERSION` publishes it under /vVERSION/.
+.PHONY: release
+release: check
+	$(PY) scripts/release.py $(VERSION)

@@ -61,6 +61,13 @@ def page_problems(name: str, text: str, keys: set[str]) -> list[str]:
     return found
 
 
+def cited_keys(text: str) -> set[str]:
+    """The references.bib keys a page cites, without its bibliography's prefix."""
+    prefix = _KEYPREFIX.search(text)
+    keys = {key.strip() for cite in _CITE.finditer(text) for key in cite.group(1).split(",")}
+    return {key.removeprefix(prefix.group(1)) if prefix else key for key in keys if key}
+
+
 def main() -> int:
     found = problems()
     for message in found:

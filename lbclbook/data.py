@@ -13,7 +13,8 @@ Every table is checked before a chapter sees it:
    a printed percentage agrees with its counts or is listed in the audit,
    every ``study`` is a key of ``references.bib``, a CI brackets its estimate,
    a counted ORR or CR response says whether the synthesis shows it (and why
-   not), a chapter's title is its page's heading.
+   not), a chapter's title is its page's heading, the last check of the
+   sources is no older than the newest source.
 
 Any failure raises :class:`DataError`, one message naming file, row, column
 and rule for every problem, so the build stops instead of rendering a wrong
@@ -619,6 +620,26 @@ def chapter_titles_match_pages(ctx: _Context) -> list[Problem]:
 _HEADING = re.compile(r"^# (.+?)\s*$", re.MULTILINE)
 
 
+SOURCE_CHECKS = "source_checks"
+
+
+def checks_postdate_sources(ctx: _Context) -> list[Problem]:
+    """The latest check of the sources is no earlier than the year of the newest
+    source: a chapter's evidence cannot be more recent than its last search."""
+    if ctx.resource.name != SOURCE_CHECKS:
+        return []
+    years = pd.to_numeric(_raw_table(ctx.root, EVIDENCE_MAP)["year"].replace("", None))
+    newest = years.max()
+    latest = ctx.raw["checked_on"].max()
+    if pd.isna(newest) or int(latest[:4]) >= int(newest):
+        return []
+    index = int(ctx.raw["checked_on"].idxmax())
+    return [ctx.problem(index, "checked_on", "checks-postdate-sources",
+                        f"the latest check ({latest}) is before the newest source "
+                        f"(data/{EVIDENCE_MAP}.csv has a study of {int(newest)}): "
+                        "add the check that found it")]
+
+
 def audit_names_a_table(ctx: _Context) -> list[Problem]:
     if ctx.resource.name != AUDIT_TABLE:
         return []
@@ -640,6 +661,7 @@ RULES = [
     audit_names_a_table,
     in_synthesis_decided,
     chapter_titles_match_pages,
+    checks_postdate_sources,
 ]
 
 

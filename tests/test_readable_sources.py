@@ -25,7 +25,7 @@ PAGES = sorted([*(ROOT / "chapters").glob("*.md"), *(ROOT / "cases").glob("*.md"
 GLUE_ROLE = re.compile(r"\{glue(?::\w+)?\}`([A-Za-z_][\w]*)")
 # Two glued numbers joined by a dash: an interval assembled in the prose.
 GLUED_INTERVAL = re.compile(r"\{glue(?::\w+)?\}`[^`]+`%?\s*[–-]\s*\{glue(?::\w+)?\}`")
-TYPED_LEVEL = re.compile(r"\b\d{2}(?:\.\d)?\s?% CI\b")
+TYPED_LEVEL = re.compile(r"\b\d{2}(?:\.\d)?\s?% CIs?\b")
 
 
 def cells(page: Path) -> tuple[list[str], list[str]]:

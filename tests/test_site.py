@@ -80,7 +80,33 @@ def test_pages_workflow_builds_with_the_projects_commands_and_deploys():
     for keyed_on in ["data/", "chapters/", "lbclbook/", "requirements.txt", "constraints.txt"]:
         assert keyed_on in cache["with"]["key"], keyed_on
     upload = next(step for step in steps if "upload-pages-artifact" in step.get("uses", ""))
-    assert upload["with"]["path"] == SITE.as_posix()
+    assert upload["with"]["path"] == PUBLISHED
+
+
+# What the Pages workflow uploads: the latest site and the releases beside it.
+PUBLISHED = "_build/pages"
+
+
+def test_pages_workflow_keeps_every_release_and_publishes_them_beside_the_latest():
+    workflow = yaml.safe_load(WORKFLOW.read_text("utf-8"))
+    jobs = workflow["jobs"]
+    assert "v*.*.*" in workflow[True]["push"]["tags"]  # a release tag publishes too
+    build = jobs["build"]["steps"]
+    checkout = next(s for s in build if s.get("uses", "").startswith("actions/checkout"))
+    assert checkout["with"]["fetch-depth"] == 0  # every tag, for the What changed page
+    assert any("tar -czf site.tar.gz -C _build/html ." in s.get("run", "") for s in build)
+    # Only the release job may write to the repository (its GitHub release).
+    assert workflow["permissions"] == {"contents": "read"}
+    assert jobs["release"]["permissions"] == {"contents": "write"}
+    assert jobs["release"]["if"].startswith("startsWith(github.ref, 'refs/tags/v')")
+    created = "\n".join(s.get("run", "") for s in jobs["release"]["steps"])
+    assert 'gh release create "${GITHUB_REF_NAME}" "site-${GITHUB_REF_NAME}.tar.gz"' in created
+    assembled = "\n".join(s.get("run", "") for s in jobs["assemble"]["steps"])
+    assert '--pattern "site-${tag}.tar.gz"' in assembled  # the asset the release job made
+    assert ("python -m lbclbook.toolchain.versions --latest _build/html "
+            f"--releases _build/releases --out {PUBLISHED}") in assembled
+    assert jobs["deploy"]["needs"] == "assemble"
+    assert jobs["deploy"]["permissions"] == {"pages": "write", "id-token": "write"}
 
 
 def test_pull_requests_get_the_fast_checks_and_the_strict_build():

@@ -18,6 +18,11 @@ replaces this folder and leaves the chapters alone:
   ``CITATION.cff``, PDF links, a complete sitemap on incremental builds);
 - ``pagefixes``, ``lightpage``: Sphinx extensions repairing and lightening
   the theme's HTML;
+- ``citing``: Sphinx extension offering each chapter and case for citing
+  (citation files, copy buttons, meta tags) and the version in the footer;
+- ``changes``: the "What changed" page, from the data at each release tag;
+- ``release``, ``versions``: ``make release``, and the publishing step that
+  keeps every release readable under ``/vX.Y.Z/``;
 - ``bibstyle``: the pybtex/sphinxcontrib-bibtex bibliography styles;
 - ``pdf``, ``pdfext``, ``latex/``: ``make pdf``, one PDF per chapter;
 - ``uptodate``: the fingerprint of a build's inputs and of the site it published.

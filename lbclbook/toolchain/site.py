@@ -7,7 +7,10 @@
    must start from the site's root).
 2. The ``{chapter-pdf}`slug``` role links a page to the chapter's PDF, which
    ``make pdf`` puts at ``pdf/<slug>.pdf`` in the site.
-3. The sitemap lists every page after an incremental build too.
+3. Citing a page and knowing its version (``citing``: citation files, meta
+   tags, the version in every footer) and what changed between releases
+   (``changes``: the ``{what-changed}`` directive) are set up from here.
+4. The sitemap lists every page after an incremental build too.
    sphinx-sitemap collects the pages as they are written, so after an edit
    it listed only the pages written again (2 of 16 after a prose edit).
    Just before it writes ``sitemap.xml``, its list is made what a clean
@@ -77,6 +80,10 @@ def _complete_sitemap(app: Sphinx, exception) -> None:
 
 
 def setup(app: Sphinx) -> dict[str, object]:
+    # Citing a chapter or a case (files, meta tags, the version in the footer)
+    # and the "What changed" page.
+    app.setup_extension("lbclbook.toolchain.citing")
+    app.setup_extension("lbclbook.toolchain.changes")
     app.connect("config-inited", _set_addresses)
     app.add_role("chapter-pdf", chapter_pdf_role)
     # Before sphinx-sitemap writes sitemap.xml (its handler has priority 500).

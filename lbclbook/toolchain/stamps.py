@@ -12,6 +12,10 @@ of everything outside its code that can change its outputs:
   imported by pages, so editing it re-executes nothing), ``_toc.yml``
   (chapter links) and ``CITATION.cff`` (the how-to-cite text);
 - ``references.bib`` for a page that lists references;
+- for a page that shows its how-to-cite text (or how current the evidence
+  is), the tables that text reads
+  (``citation.TABLES_READ``) and the keys the page cites (the text says how
+  current the evidence is from the years of its references);
 - the names of the files in ``figures/`` for a page that lists them.
 
 A record whose stamp differs from the page's current one is stale: it is
@@ -27,6 +31,9 @@ import json
 import re
 from pathlib import Path
 
+from .. import citecheck
+from ..citation import TABLES_READ as CITATION_TABLES
+
 # MyST-NB's cache folder, under jupyter-book's --path-output (build.WORK).
 CACHE = Path("_build") / ".work" / "_build" / ".jupyter_cache"
 STAMPS = "lbclbook-data-fingerprints.json"   # in the cache folder
@@ -37,6 +44,9 @@ REFERENCES_CALL = re.compile(r"\breferences\(")
 HEADING = re.compile(r"^# .+$", re.MULTILINE)
 CODE_CELL = re.compile(r"^```+\{code-cell\}", re.MULTILINE)
 READS_FIGURES = re.compile(r"""/\s*["']figures["']""")
+# The how-to-cite cells, and the book-wide evidence date (for the landing page).
+CITATION_CALL = re.compile(
+    r"\b(?:show_(?:chapter|case)_citation|show_book_evidence|book_evidence_date|evidence_date)\(")
 
 
 def tables_read(text: str, all_tables: list[str]) -> list[str]:
@@ -61,9 +71,18 @@ def lists_figures(text: str) -> bool:
     return bool(READS_FIGURES.search(text))
 
 
+def _tables(root: Path, text: str) -> list[str]:
+    """The tables a page's outputs depend on: those it loads, and those its
+    how-to-cite text reads."""
+    names = tables_read(text, list(_schemas(root)))
+    if CITATION_CALL.search(text):
+        names = sorted(set(names) | set(CITATION_TABLES))
+    return names
+
+
 def dependencies(root: Path, text: str) -> list[Path]:
     """Every file whose content can change what the page shows."""
-    deps = [root / "data" / f"{name}.csv" for name in tables_read(text, list(_schemas(root)))]
+    deps = [root / "data" / f"{name}.csv" for name in _tables(root, text)]
     deps.append(root / "data" / "datapackage.json")
     # The registry of chapters: every page links chapters by their titles, and
     # a heading can only change together with its row (a data rule).
@@ -81,8 +100,10 @@ def fingerprint(root: Path, text: str) -> str:
     own ``# `` heading (prose, but the how-to-cite cell prints it)."""
     digest = hashlib.sha256()
     digest.update(_heading(text).encode())
+    if CITATION_CALL.search(text):
+        digest.update(" ".join(sorted(citecheck.cited_keys(text))).encode())
     schemas = _schemas(root)
-    for name in tables_read(text, list(schemas)):
+    for name in _tables(root, text):
         digest.update(json.dumps(schemas.get(name), sort_keys=True).encode())
     if lists_figures(text):
         names = sorted(p.name for p in (root / "figures").glob("*"))
