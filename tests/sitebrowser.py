@@ -115,6 +115,13 @@ def axe_source() -> str:
     return AXE.read_text("utf-8")
 
 
+# A phone (the width of a common one), held in the hand: touch events, a
+# mobile viewport; and a laptop.
+PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True,
+         "device_scale_factor": 2}
+LAPTOP = {"viewport": {"width": 1366, "height": 900}}
+
+
 class Tab:
     """A browser context that records what a visit does.
 
@@ -123,9 +130,9 @@ class Tab:
     local site are aborted and recorded as ``blocked``.
     """
 
-    def __init__(self, browser, site: LocalSite, color_scheme: str = "light"):
+    def __init__(self, browser, site: LocalSite, color_scheme: str = "light", **device):
         self.site = site
-        self.context = browser.new_context(color_scheme=color_scheme)
+        self.context = browser.new_context(color_scheme=color_scheme, **device)
         self.context.route("**/*", self._route)
         self.blocked: list[str] = []
 
@@ -184,6 +191,119 @@ class Visit:
         return self.page.evaluate("""() => axe.run(document, {resultTypes: ['violations']})
             .then(r => r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
                 targets: v.nodes.map(n => n.target.join(' '))})))""")
+
+
+# --------------------------------------------------------------------------
+# The two menus: the book's chapters (☰) and the page's sections
+
+
+@dataclass(frozen=True)
+class Menu:
+    """A sidebar, the button that opens it and the links it offers.
+
+    Below the theme's breakpoints a button moves the sidebar into a modal
+    ``dialog``; on a wide screen the ☰ button hides and shows the sidebar in
+    place, and the page's sections are always shown.
+    """
+
+    name: str
+    toggle: str    # the button (the theme renders it in the page's header)
+    sidebar: str   # the sidebar, on the page or moved into the dialog
+    dialog: str
+    links: str     # the links a reader is after, inside the sidebar
+
+    def button(self, page):
+        return page.locator(self.toggle).locator("visible=true")
+
+    def visible_links(self, page) -> list[str]:
+        """The links of this menu a reader can see (in the dialog if it is open)."""
+        return page.evaluate("""([dialog, sidebar, links]) => {
+          const where = document.querySelector(dialog + '[open]') ? dialog : sidebar;
+          return [...document.querySelectorAll(where + ' ' + links)]
+            .filter(a => a.checkVisibility({visibilityProperty: true, opacityProperty: true})
+                         && a.getBoundingClientRect().width > 0)
+            .map(a => a.getAttribute('href'));
+        }""", [self.dialog, self.sidebar, self.links])
+
+    def is_open(self, page) -> bool:
+        return page.evaluate(f"() => !!document.querySelector('{self.dialog}')?.open")
+
+
+CHAPTERS = Menu("chapters", ".primary-toggle", "#pst-primary-sidebar",
+                "#pst-primary-sidebar-modal", "nav.bd-docs-nav a.reference")
+SECTIONS = Menu("sections", ".secondary-toggle", "#pst-secondary-sidebar",
+                "#pst-secondary-sidebar-modal", "nav.page-toc a.nav-link")
+MENUS = (CHAPTERS, SECTIONS)
+WAIT_MS = 3000  # for a menu to open or close (the theme animates it)
+
+
+def _until(page, check, timeout_ms: int = WAIT_MS) -> bool:
+    """Whether ``check()`` becomes true within ``timeout_ms`` (polled)."""
+    for _ in range(timeout_ms // 100):
+        if check():
+            return True
+        page.wait_for_timeout(100)
+    return check()
+
+
+def press(page, button, how: str) -> None:
+    """Activate ``button`` as a reader would: ``tap``, ``click``, ``Enter`` or ``Space``."""
+    if how == "tap":
+        button.tap()
+    elif how == "click":
+        button.click()
+    else:
+        button.focus()
+        page.keyboard.press(how)
+
+
+def dismiss(page, menu: Menu, how: str) -> None:
+    """Close an open menu: Escape from the keyboard, else a tap or click beside it."""
+    if how in ("Enter", "Space"):
+        page.keyboard.press("Escape")
+        return
+    box = page.locator(f"{menu.dialog}[open]").bounding_box()
+    left, right = box["x"], box["x"] + box["width"]
+    width = page.viewport_size["width"]
+    x = left / 2 if left > width - right else (right + width) / 2  # the middle of the backdrop
+    y = page.viewport_size["height"] / 2
+    if how == "tap":
+        page.touchscreen.tap(x, y)
+    else:
+        page.mouse.click(x, y)
+
+
+def try_menu(page, menu: Menu, how: str) -> str:
+    """Open ``menu`` on a narrow screen and close it again: "works" or what failed.
+
+    "none" if the page has no such menu (a page without sections).
+    """
+    if not page.locator(menu.sidebar).count():
+        return "none"
+    button = page.locator(menu.toggle).locator("visible=true")
+    if not button.count():
+        return "no visible button"
+    press(page, button.first, how)
+    if not _until(page, lambda: menu.is_open(page) and menu.visible_links(page)):
+        return f"{how} did not open it"
+    dismiss(page, menu, how)
+    if not _until(page, lambda: not menu.is_open(page) and not menu.visible_links(page)):
+        return "did not close"
+    return "works"
+
+
+def try_collapsing_sidebar(page, how: str = "click") -> str:
+    """On a wide screen, the ☰ button hides the chapters and shows them again."""
+    button = CHAPTERS.button(page)
+    if not button.count() or not CHAPTERS.visible_links(page):
+        return "no visible button or no chapters shown"
+    press(page, button.first, how)
+    if not _until(page, lambda: not CHAPTERS.visible_links(page)):
+        return f"{how} did not hide the chapters"
+    press(page, button.first, how)
+    if not _until(page, lambda: bool(CHAPTERS.visible_links(page))):
+        return f"{how} did not show the chapters again"
+    return "works"
 
 
 # --------------------------------------------------------------------------
