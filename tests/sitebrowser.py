@@ -11,6 +11,7 @@ tests instead of silently working online.
 from __future__ import annotations
 
 import functools
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -97,6 +98,14 @@ def pages(site: Path) -> list[str]:
     """Every HTML page of the built site, as paths relative to it."""
     return sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html")
                   if not p.relative_to(site).as_posix().startswith(NOT_PAGES))
+
+
+REDIRECT = re.compile(r'<meta http-equiv="refresh" content="\d+;\s*url=([^"]+)"', re.I)
+
+
+def reader_pages(site: Path) -> list[str]:
+    """The pages a reader reads: every page but those that only redirect."""
+    return [page for page in pages(site) if not REDIRECT.search((site / page).read_text("utf-8"))]
 
 
 # --------------------------------------------------------------------------
@@ -304,6 +313,53 @@ def try_collapsing_sidebar(page, how: str = "click") -> str:
     if not _until(page, lambda: bool(CHAPTERS.visible_links(page))):
         return f"{how} did not show the chapters again"
     return "works"
+
+
+# --------------------------------------------------------------------------
+# Layout: tables and figures as the screen shows them
+
+# The article's text width; every table's width, its width were it as narrow
+# as its longest words allow, the width of its box, whether it scrolls there
+# and whether its caption is cut; whether the page is wider than the screen;
+# every figure's image and the width it is shown at.
+_LAYOUT = """() => {
+  const content = el => { const s = getComputedStyle(el);
+    return el.clientWidth - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight); };
+  const article = document.querySelector('main article');
+  const probe = document.head.appendChild(document.createElement('style'));
+  probe.textContent = `[data-lbcl-narrowest] { width: min-content !important; min-width: 0 !important; }
+    [data-lbcl-narrowest] * { white-space: normal !important; min-width: 0 !important; }`;
+  const found = {
+    page_scrolls: document.documentElement.scrollWidth > document.documentElement.clientWidth,
+    article: article ? content(article) : null,
+    tables: [...document.querySelectorAll('main article table')].map(table => {
+      const box = table.closest('.pst-scrollable-table-container') || table;  // or none
+      const caption = table.querySelector('caption');
+      const seen = box.getBoundingClientRect(), cap = caption && caption.getBoundingClientRect();
+      const width = table.getBoundingClientRect().width;
+      table.dataset.lbclNarrowest = '';  // the table as narrow as its words allow
+      const narrowest = table.getBoundingClientRect().width;
+      delete table.dataset.lbclNarrowest;
+      return {id: table.id, width: width, narrowest: narrowest,
+              box: box.getBoundingClientRect().width,
+              scrolls: box.scrollWidth > box.clientWidth + 1,
+              caption_cut: !!cap && (cap.left < seen.left - 1 || cap.right > seen.right + 1)};
+    }),
+    figures: [...document.querySelectorAll('main figure img')].map(img => ({
+      src: img.getAttribute('src'), shown: img.getBoundingClientRect().width})),
+  };
+  probe.remove();
+  return found;
+}"""
+
+
+def page_layout(page) -> dict:
+    """How the page's tables and figures are laid out on the current screen."""
+    return page.evaluate(_LAYOUT)
+
+
+def tables_wider_than_the_article(layout: dict) -> list[dict]:
+    return [t for t in layout["tables"] if t["width"] > layout["article"] + 1]
 
 
 # --------------------------------------------------------------------------
