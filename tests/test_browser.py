@@ -510,23 +510,36 @@ def test_on_a_phone_a_wide_table_says_it_scrolls(browser, site):
 A4_WIDTH_PX = 718  # 210 mm less the default margins, at 96 px per inch
 
 
-def test_a_printed_chapter_has_no_navigation_and_every_answer_and_table_whole(browser, site):
+def test_printed_chapters_have_no_navigation_and_every_answer_table_and_figure_whole(
+        browser, site, tell):
+    """Printed (as Chromium lays a page out for A4): no navigation, the
+    answers of "Check yourself" open, and no table or figure wider than the
+    text, so none is cut at the paper's edge."""
     tab = Tab(browser, site, viewport={"width": A4_WIDTH_PX, "height": 1000})
-    page = tab.open(site.url + SYNTHESIS).page
-    page.emulate_media(media="print")
-    for chrome in (".bd-sidebar-primary", ".bd-sidebar-secondary", ".bd-header-article",
-                   ".primary-toggle", ".secondary-toggle", ".prev-next-area", ".search-button"):
-        assert not page.locator(chrome).locator("visible=true").count(), chrome
-    answers = page.locator("main .admonition.dropdown")
-    assert answers.count() >= 3
-    for answer in answers.all():
-        assert answer.locator(".admonition-title ~ *").first.is_visible()
-    layout = page_layout(page)
-    assert not tables_wider_than_the_article(layout)
-    widths = [figure["shown"] for figure in layout["figures"]]
-    assert widths and max(widths) <= layout["article"] + 1
-    assert page.pdf(format="A4")[:4] == b"%PDF"
+    chapters = [page for page in reader_pages(site.folder) if page.startswith("chapters/")]
+    answers = 0
+    for chapter in chapters:
+        page = tab.open(site.url + chapter).page
+        page.emulate_media(media="print")
+        for chrome in PAGE_CHROME:
+            assert not page.locator(chrome).locator("visible=true").count(), (chapter, chrome)
+        for answer in page.locator("main .admonition.dropdown").all():
+            assert answer.locator(".admonition-title ~ *").first.is_visible(), chapter
+            answers += 1
+        layout = page_layout(page)
+        assert not tables_wider_than_the_article(layout), chapter
+        assert all(f["shown"] <= layout["article"] + 1 for f in layout["figures"]), chapter
+        if chapter == SYNTHESIS:
+            assert page.pdf(format="A4")[:4] == b"%PDF"
+        page.close()
     tab.close()
+    assert len(chapters) >= 7 and answers >= 3 * len(chapters)
+    tell(f"browser: {len(chapters)} chapters print without navigation, with all {answers} "
+         "answers open and every table and figure within the text")
+
+
+PAGE_CHROME = (".bd-sidebar-primary", ".bd-sidebar-secondary", ".bd-header-article",
+               ".primary-toggle", ".secondary-toggle", ".prev-next-area", ".search-button")
 
 
 # --------------------------------------------------------------------------

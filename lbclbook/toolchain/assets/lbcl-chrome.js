@@ -31,8 +31,9 @@ document.addEventListener("click", (event) => {
   if (menu) menu.close();
 });
 
-/* 3. A table wider than its box says so: the box gets a shadow on the side
-   that hides columns, and a line above it invites scrolling. */
+/* 3. A table wider than its box says so: the box fades out on the side
+   that hides columns (never over the caption), and a line above it invites
+   scrolling. */
 const TABLE_BOX = ".pst-scrollable-table-container";
 
 function markScrolling(box) {
@@ -41,6 +42,8 @@ function markScrolling(box) {
   box.classList.toggle("lbcl-scrolls", scrolls);
   box.classList.toggle("lbcl-more-left", scrolls && box.scrollLeft > 1);
   box.classList.toggle("lbcl-more-right", scrolls && box.scrollLeft < hidden - 1);
+  const caption = box.querySelector(":scope > table > caption");
+  box.style.setProperty("--lbcl-caption-height", caption ? `${caption.offsetHeight}px` : "0px");
   const hint = box.previousElementSibling;
   const hasHint = hint && hint.classList.contains("lbcl-scroll-hint");
   if (scrolls && !hasHint) {
