@@ -344,6 +344,34 @@ def test_on_a_phone_both_menus_open_and_close_on_every_page(browser, site, schem
          f"and by Enter and Space on {len(KEYBOARD_PAGES)} ({sum(r == 'works' for r in results.values())} checks)")
 
 
+# What the theme rendered before the site's chrome removed it (its header
+# bar): hidden copies of both buttons, first in the page, which the theme's
+# handlers bind to.
+HIDDEN_FIRST_COPIES = ('<body\\1><div style="display: none">'
+                       '<button class="sidebar-toggle primary-toggle">☰</button>'
+                       '<button class="sidebar-toggle secondary-toggle">≡</button></div>')
+
+
+def test_the_menus_still_open_when_the_theme_binds_a_hidden_copy_of_their_buttons(browser, site):
+    """The bug the site's script repairs, put back: the theme binds its
+    handlers to hidden copies rendered first; the visible buttons still work."""
+    tab = Tab(browser, site, **PHONE)
+    page = tab.context.new_page()
+
+    def with_hidden_copies(route):
+        html = route.fetch().text()
+        route.fulfill(body=re.sub(r"<body([^>]*)>", HIDDEN_FIRST_COPIES, html, count=1),
+                      content_type="text/html")
+
+    page.route(site.url + SYNTHESIS, with_hidden_copies)
+    page.goto(site.url + SYNTHESIS)
+    assert page.locator(CHAPTERS.toggle).count() == 2 == page.locator(SECTIONS.toggle).count()
+    assert page.locator(CHAPTERS.toggle).first.is_hidden()
+    for menu in MENUS:
+        assert try_menu(page, menu, "tap") == "works", menu.name
+    tab.close()
+
+
 def test_the_menu_buttons_work_by_mouse_at_tablet_and_laptop_widths(browser, site):
     expected = {  # width: (chapters, sections)
         800: ("dialog", "dialog"),
