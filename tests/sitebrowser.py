@@ -298,20 +298,28 @@ def try_menu(page, menu: Menu, how: str) -> str:
     dismiss(page, menu, how)
     if not _until(page, lambda: not menu.is_open(page) and not menu.visible_links(page)):
         return "did not close"
+    if how in ("Enter", "Space") and not button.first.evaluate("b => b === document.activeElement"):
+        return "closed, but the keyboard's focus did not come back to the button"
     return "works"
 
 
 def try_collapsing_sidebar(page, how: str = "click") -> str:
-    """On a wide screen, the ☰ button hides the chapters and shows them again."""
+    """On a wide screen, the ☰ button hides the chapters and shows them again
+    (from the keyboard, keeping the focus)."""
     button = CHAPTERS.button(page)
     if not button.count() or not CHAPTERS.visible_links(page):
         return "no visible button or no chapters shown"
-    press(page, button.first, how)
-    if not _until(page, lambda: not CHAPTERS.visible_links(page)):
-        return f"{how} did not hide the chapters"
-    press(page, button.first, how)
-    if not _until(page, lambda: bool(CHAPTERS.visible_links(page))):
-        return f"{how} did not show the chapters again"
+    button.first.focus()
+    for action, shown in (("hide", False), ("show", True)):
+        if how in ("Enter", "Space"):
+            page.keyboard.press(how)  # wherever the focus is
+        else:
+            press(page, button.first, how)
+        if not _until(page, lambda: bool(CHAPTERS.visible_links(page)) == shown):
+            return f"{how} did not {action} the chapters"
+        if how in ("Enter", "Space") and not _until(
+                page, lambda: button.first.evaluate("b => b === document.activeElement"), 500):
+            return f"{how} {action}s the chapters, but the focus left the button"
     return "works"
 
 

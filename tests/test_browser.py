@@ -372,7 +372,7 @@ def test_the_menus_still_open_when_the_theme_binds_a_hidden_copy_of_their_button
     tab.close()
 
 
-def test_the_menu_buttons_work_by_mouse_at_tablet_and_laptop_widths(browser, site):
+def test_the_menu_buttons_work_by_mouse_and_keyboard_at_tablet_and_laptop_widths(browser, site):
     expected = {  # width: (chapters, sections)
         800: ("dialog", "dialog"),
         1000: ("collapses", "dialog"),    # the chapters' sidebar shows from 992 px
@@ -381,10 +381,11 @@ def test_the_menu_buttons_work_by_mouse_at_tablet_and_laptop_widths(browser, sit
     for width, (chapters, sections) in expected.items():
         tab = Tab(browser, site, viewport={"width": width, "height": 900})
         page = tab.open(site.url + SYNTHESIS).page
-        if chapters == "dialog":
-            assert try_menu(page, CHAPTERS, "click") == "works", width
-        else:
-            assert try_collapsing_sidebar(page) == "works", width
+        for how in ("click", "Enter"):
+            if chapters == "dialog":
+                assert try_menu(page, CHAPTERS, how) == "works", (width, how)
+            else:
+                assert try_collapsing_sidebar(page, how) == "works", (width, how)
         if sections == "dialog":
             assert try_menu(page, SECTIONS, "click") == "works", width
         else:

@@ -31,7 +31,42 @@ document.addEventListener("click", (event) => {
   if (menu) menu.close();
 });
 
-/* 3. A table wider than its box says so: the box fades out on the side
+/* 3. The keyboard's focus stays with the menu buttons. The theme blurs a
+   button as it acts (so that its tooltip does not linger after a click),
+   which would leave a keyboard user at the top of the page: a menu opened
+   from the keyboard gives the focus back to its button when it closes, and
+   the ☰ button of a wide screen (which hides or shows the sidebar in place)
+   keeps it. */
+let returnFocusTo = null;  // the button a key pressed, until the pointer is used
+
+document.addEventListener("keydown", (event) => {
+  const toggle = event.target.closest && event.target.closest(SIDEBAR_TOGGLES.join(", "));
+  if (toggle && (event.key === "Enter" || event.key === " ")) returnFocusTo = toggle;
+}, true);
+document.addEventListener("pointerdown", () => { returnFocusTo = null; }, true);
+document.addEventListener("keyup", (event) => {
+  const toggle = returnFocusTo;  // the key's target is no longer the blurred button
+  if (toggle && (event.key === "Enter" || event.key === " ")) {
+    setTimeout(() => { // after the click the key made
+      if (!document.querySelector("dialog[open]") && document.activeElement !== toggle) {
+        toggle.focus();
+        returnFocusTo = null;
+      }
+    });
+  }
+}, true);
+
+for (const id of ["pst-primary-sidebar-modal", "pst-secondary-sidebar-modal"]) {
+  const menu = document.getElementById(id);
+  if (menu) {
+    menu.addEventListener("close", () => {
+      if (returnFocusTo) returnFocusTo.focus();
+      returnFocusTo = null;
+    });
+  }
+}
+
+/* 4. A table wider than its box says so: the box fades out on the side
    that hides columns (never over the caption), and a line above it invites
    scrolling. */
 const TABLE_BOX = ".pst-scrollable-table-container";
