@@ -8,10 +8,13 @@ a few repairs and the book a few touches of its own, all in
   every width. The theme binds its handlers to the first copy of each
   button in the page, and renders a hidden copy first; every other copy now
   hands its click to the one the theme bound. A link followed inside the
-  opened menu closes it. Wide tables get a scrolling cue.
+  opened menu closes it; the keyboard's focus stays with the buttons. Wide
+  tables get a scrolling cue.
 - ``lbcl-chrome.css``: glued numbers in the body's weight (MyST-NB sets
   them bold), tables whose cells wrap and whose captions are never cut,
-  the scrolling cue, and a print stylesheet.
+  the scrolling cue, headings and long file names that fit a phone, the
+  landing page's edition line, the logo beside the title, and a print
+  stylesheet.
 - The mark (``lbclbook.toolchain.icons``) as logo and favicon, with PNG
   fallbacks for browsers without SVG favicons and for phone home screens.
 
@@ -74,6 +77,8 @@ def assets_unpublished(outdir: Path) -> list[str]:
 
 def _rewrite_pages_for_new_assets(app: Sphinx, env: BuildEnvironment, added: set[str],
                                   changed: set[str], removed: set[str]) -> list[str]:
+    if app.builder.format != "html":  # the chapter PDFs have no static files
+        return []
     return sorted(env.found_docs) if assets_unpublished(app.outdir) else []
 
 
