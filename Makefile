@@ -54,12 +54,14 @@ clean:
 	rm -rf _build
 
 # Timings of the author's loop and the reader's page -> bench/report.{md,json};
-# then the tiers (clean vs no-op build, make check) and Lighthouse on every
+# then the tiers (clean vs no-op build, make check), the screens (phone menus,
+# tables wider than the article, smallest figure text) and Lighthouse on every
 # chapter page of the built site (served as GitHub Pages serves it) -> sections
 # of report.md.
 bench: book
 	$(PY) bench/run.py
 	$(PY) bench/tiers.py
+	$(PY) bench/screens.py
 	$(PY) bench/lighthouse.py
 
 # A release: VERSION and the data's date into CITATION.cff, .zenodo.json

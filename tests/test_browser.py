@@ -20,14 +20,16 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from lbclbook import toc
 from lbclbook.toolchain.build import SITE
 from lbclbook.plots import MIN_ALT_LENGTH
 from lbclbook.toolchain.stamps import tables_read
 
-from sitebrowser import SERIOUS, LocalSite, Tab, anchors, axe_source, pages, split_fragment
+from sitebrowser import (CHAPTERS, LAPTOP, MENUS, PHONE, REDIRECT, SECTIONS, SERIOUS, LocalSite, Tab,
+                         anchors, axe_source, page_layout, pages, press, reader_pages, split_fragment,
+                         tables_wider_than_the_article, try_collapsing_sidebar, try_menu)
 
 SCHEMES = ("light", "dark")
-REFRESH = re.compile(r'<meta http-equiv="refresh" content="\d+;\s*url=([^"]+)"', re.I)
 # Drug names a chapter may mention; the search test uses those the book has.
 DRUG_NAMES = ("lenalidomide", "nivolumab", "pembrolizumab", "ibrutinib", "glofitamab",
               "epcoritamab", "polatuzumab", "tafasitamab", "loncastuximab")
@@ -44,6 +46,13 @@ ARTICLE_TEXT = """() => {
   while (walker.nextNode()) parts.push(walker.currentNode.nodeValue);
   return parts.join(' ');
 }"""  # chapters offer tables; the teachers' page, figures
+# Each glued number's font weight, beside the weight of the text around it.
+GLUE_WEIGHTS = """() => [...document.querySelectorAll('main .pasted-text')].map(span => ({
+  text: span.textContent, weight: getComputedStyle(span).fontWeight,
+  around: getComputedStyle(span.parentElement).fontWeight}))"""
+# The page's icons: favicon, its PNG fallback, the phone's home-screen icon.
+ICONS = """() => [...document.querySelectorAll('link[rel~="icon"], link[rel="apple-touch-icon"]')]
+  .map(link => ({rel: link.rel, type: link.type, href: link.href}))"""
 
 
 @dataclass
@@ -61,6 +70,8 @@ class Seen:
     violations: list[dict]
     text: str
     figures: list[bytes] = field(default_factory=list)
+    glued: list[dict] = field(default_factory=list)
+    icons: list[dict] = field(default_factory=list)
 
 
 @pytest.fixture(scope="session")
@@ -100,7 +111,7 @@ def seen(browser, site, tell) -> Browsed:
 
 def _look_at(tab: Tab, site: LocalSite, page: str, axe: str) -> Seen:
     visit = tab.open(site.url + page)
-    redirect = REFRESH.search((site.folder / page).read_text("utf-8"))
+    redirect = REDIRECT.search((site.folder / page).read_text("utf-8"))
     if redirect:
         visit.page.wait_for_url(site.url + redirect.group(1))
         visit.page.wait_for_load_state("load")
@@ -109,7 +120,8 @@ def _look_at(tab: Tab, site: LocalSite, page: str, axe: str) -> Seen:
                   console_errors=visit.console_errors, failed_requests=visit.failed_requests,
                   dialogs=visit.dialogs, images=visit.images(), links=visit.links(),
                   violations=visit.axe(axe), text=visit.page.evaluate(ARTICLE_TEXT),
-                  figures=figures)
+                  figures=figures, glued=visit.page.evaluate(GLUE_WEIGHTS),
+                  icons=visit.page.evaluate(ICONS))
     visit.page.close()
     return record
 
@@ -278,6 +290,285 @@ def search(tab: Tab, site: LocalSite, term: str) -> set[str]:
     assert not visit.console_errors and not visit.failed_requests, term
     visit.page.close()
     return {site.path_of(href) for href in hrefs}
+
+
+def test_each_page_shows_one_search_on_a_laptop_and_on_a_phone(browser, site, tell):
+    """One search control in view at a time: the sidebar's field on a laptop,
+    the header's button on a phone (the menu, once opened, shows no other)."""
+    shown = {}
+    for name, device in (("laptop", LAPTOP), ("phone", PHONE)):
+        tab = Tab(browser, site, **device)
+        for page in reader_pages(site.folder):
+            if page in NOT_SEARCHED:
+                continue  # the search page has its own form
+            visit = tab.open(site.url + page)
+            shown[name, page] = visit.page.locator(SEARCH_CONTROLS).locator("visible=true").count()
+            visit.page.close()
+        tab.close()
+    assert set(shown.values()) == {1}, {k: v for k, v in shown.items() if v != 1}
+    tell(f"browser: one search control in view on {len(shown) // 2} pages, laptop and phone")
+
+
+SEARCH_CONTROLS = ".search-button, .search-button-field, form.bd-search input[type=search]"
+
+
+# --------------------------------------------------------------------------
+# The menus: the book's chapters (☰) and the page's sections, at every width
+
+SYNTHESIS = "chapters/synthesis.html"
+KEYBOARD_PAGES = ("intro.html", SYNTHESIS)  # Enter and Space are tried here; taps everywhere
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_on_a_phone_both_menus_open_and_close_on_every_page(browser, site, scheme, tell):
+    """Tapped (or, on two pages, pressed with Enter or Space from the
+    keyboard): each menu shows its links, and a tap beside it (or Escape)
+    closes it again."""
+    tab = Tab(browser, site, color_scheme=scheme, **PHONE)
+    results = {}
+    for page in reader_pages(site.folder):
+        visit = tab.open(site.url + page)
+        for menu in MENUS:
+            for how in ("tap", "Enter", "Space") if page in KEYBOARD_PAGES else ("tap",):
+                results[page, menu.name, how] = try_menu(visit.page, menu, how)
+        assert not visit.console_errors, (page, visit.console_errors)
+        visit.page.close()
+    tab.close()
+    failed = {key: result for key, result in results.items() if result not in ("works", "none")}
+    assert not failed, failed
+    for menu in MENUS:  # every page has the chapters; most have sections
+        works = {page for (page, name, _), result in results.items()
+                 if name == menu.name and result == "works"}
+        assert len(works) >= (len(reader_pages(site.folder)) if menu is CHAPTERS else 10), menu.name
+    tell(f"browser ({scheme}): on a phone, both menus open and close on every page by tap, "
+         f"and by Enter and Space on {len(KEYBOARD_PAGES)} ({sum(r == 'works' for r in results.values())} checks)")
+
+
+# What the theme rendered before the site's chrome removed it (its header
+# bar): hidden copies of both buttons, first in the page, which the theme's
+# handlers bind to.
+HIDDEN_FIRST_COPIES = ('<body\\1><div style="display: none">'
+                       '<button class="sidebar-toggle primary-toggle">☰</button>'
+                       '<button class="sidebar-toggle secondary-toggle">≡</button></div>')
+
+
+def test_the_menus_still_open_when_the_theme_binds_a_hidden_copy_of_their_buttons(browser, site):
+    """The bug the site's script repairs, put back: the theme binds its
+    handlers to hidden copies rendered first; the visible buttons still work."""
+    tab = Tab(browser, site, **PHONE)
+    page = tab.context.new_page()
+
+    def with_hidden_copies(route):
+        html = route.fetch().text()
+        route.fulfill(body=re.sub(r"<body([^>]*)>", HIDDEN_FIRST_COPIES, html, count=1),
+                      content_type="text/html")
+
+    page.route(site.url + SYNTHESIS, with_hidden_copies)
+    page.goto(site.url + SYNTHESIS)
+    assert page.locator(CHAPTERS.toggle).count() == 2 == page.locator(SECTIONS.toggle).count()
+    assert page.locator(CHAPTERS.toggle).first.is_hidden()
+    for menu in MENUS:
+        assert try_menu(page, menu, "tap") == "works", menu.name
+    tab.close()
+
+
+def test_the_menu_buttons_work_by_mouse_and_keyboard_at_tablet_and_laptop_widths(browser, site):
+    expected = {  # width: (chapters, sections)
+        800: ("dialog", "dialog"),
+        1000: ("collapses", "dialog"),    # the chapters' sidebar shows from 992 px
+        1366: ("collapses", "in place"),  # the sections show beside the page from 1200 px
+    }
+    for width, (chapters, sections) in expected.items():
+        tab = Tab(browser, site, viewport={"width": width, "height": 900})
+        page = tab.open(site.url + SYNTHESIS).page
+        for how in ("click", "Enter"):
+            if chapters == "dialog":
+                assert try_menu(page, CHAPTERS, how) == "works", (width, how)
+            else:
+                assert try_collapsing_sidebar(page, how) == "works", (width, how)
+        if sections == "dialog":
+            assert try_menu(page, SECTIONS, "click") == "works", width
+        else:
+            assert not SECTIONS.button(page).count() and SECTIONS.visible_links(page), width
+        tab.close()
+
+
+def test_on_a_phone_the_synthesis_reaches_any_chapter_in_two_taps(browser, site, tell):
+    tab = Tab(browser, site, **PHONE)
+    page = tab.open(site.url + SYNTHESIS).page
+    chapters = [f"chapters/{slug}.html" for slug in toc.chapter_numbers()]
+    reached = []
+    for chapter in chapters:
+        if chapter == SYNTHESIS:
+            continue
+        page.goto(site.url + SYNTHESIS)
+        CHAPTERS.button(page).first.tap()                                        # tap 1
+        link = next(a for a in page.locator(f"{CHAPTERS.dialog}[open] {CHAPTERS.links}")
+                    .locator("visible=true").all()
+                    if a.evaluate("a => a.href") == site.url + chapter)
+        link.tap()                                                               # tap 2
+        page.wait_for_url(site.url + chapter)
+        reached.append(chapter)
+    tab.close()
+    assert len(reached) == len(chapters) - 1 >= 7
+    tell(f"browser: on a phone, the synthesis reaches each of {len(reached)} chapters in two taps")
+
+
+def test_on_a_phone_the_synthesis_reaches_any_section_in_two_taps(browser, site, tell):
+    """Tap the contents button, tap a section: the menu closes and the
+    section's heading is in view, not under the page's header."""
+    tab = Tab(browser, site, **PHONE)
+    page = tab.open(site.url + SYNTHESIS).page
+    sections = page.eval_on_selector_all(f"{SECTIONS.sidebar} {SECTIONS.links}",
+                                         "links => links.map(a => a.getAttribute('href'))")
+    for href in sections:
+        press(page, SECTIONS.button(page).first, "tap")                          # tap 1
+        page.locator(f"{SECTIONS.dialog}[open] {SECTIONS.links}[href='{href}']").tap()  # tap 2
+        page.wait_for_function("() => !document.querySelector('#pst-secondary-sidebar-modal').open")
+        page.wait_for_timeout(300)  # the scroll to the section
+        assert heading_in_view(page, href.lstrip("#")), href
+    tab.close()
+    assert len(sections) >= 5
+    tell(f"browser: on a phone, the synthesis reaches each of {len(sections)} sections in two taps")
+
+
+def heading_in_view(page, section_id: str) -> bool:
+    """The section's heading is on screen and the topmost thing where it is drawn."""
+    return page.evaluate("""(id) => {
+      const heading = document.getElementById(id).querySelector('h1, h2, h3, h4');
+      const box = heading.getBoundingClientRect();
+      const x = box.left + Math.min(box.width / 2, 40), y = box.top + box.height / 2;
+      const top = document.elementFromPoint(x, y);
+      return box.top >= 0 && box.bottom <= window.innerHeight && !!top && heading.contains(top);
+    }""", section_id)
+
+
+# --------------------------------------------------------------------------
+# Glued numbers and icons
+
+
+def test_glued_numbers_have_the_weight_of_the_text_around_them(seen, tell):
+    glued = [(record.page, g) for record in seen.each() for g in record.glued]
+    heavier = [(page, g) for page, g in glued if g["weight"] != g["around"]]
+    assert not heavier, heavier[:5]
+    assert len(glued) >= 50
+    tell(f"browser: {len(glued)} glued numbers in the weight of their text, both schemes")
+
+
+def test_every_page_has_a_favicon_that_resolves(seen, tell):
+    icons = set()
+    for record in seen.each("light"):
+        svg = [i for i in record.icons if i["href"].endswith(".svg")]
+        png = [i for i in record.icons if i["href"].endswith(".png")]
+        assert svg and png, (record.page, record.icons)
+        icons |= {i["href"] for i in record.icons}
+    for href in sorted(icons):
+        status, body = fetch(href)
+        assert status == 200 and body, href
+        if href.endswith(".png"):
+            assert Image.open(io.BytesIO(body)).size[0] >= 32, href
+        else:
+            assert body.lstrip().startswith(b"<svg"), href
+    tell(f"browser: every page links {', '.join(sorted(Path(i).name for i in icons))}; all resolve")
+
+
+# --------------------------------------------------------------------------
+# Tables on a laptop and on a phone
+
+@pytest.fixture(scope="module")
+def layouts(browser, site) -> dict[tuple[str, str], dict]:
+    """Each page's tables and figures as a laptop and a phone show them."""
+    found = {}
+    for name, device in (("laptop", LAPTOP), ("phone", PHONE)):
+        tab = Tab(browser, site, **device)
+        for page in reader_pages(site.folder):
+            visit = tab.open(site.url + page)
+            found[name, page] = page_layout(visit.page)
+            visit.page.close()
+        tab.close()
+    return found
+
+
+def test_on_a_laptop_no_table_is_wider_than_the_article_but_by_its_words(layouts, tell):
+    """At 1366 px every table's box fits the article, and a table wider than
+    the article is as narrow as its longest words allow: nothing but its
+    content (too many columns, long words) keeps it from wrapping."""
+    laptop = {page: layout for (device, page), layout in layouts.items() if device == "laptop"}
+    tables = [t for layout in laptop.values() for t in layout["tables"]]
+    boxes = [(page, t["id"]) for page, layout in laptop.items() for t in layout["tables"]
+             if t["box"] > layout["article"] + 1]
+    assert not boxes, boxes
+    wide = [(page, t) for page, layout in laptop.items()
+            for t in tables_wider_than_the_article(layout)]
+    forced = [(page, t["id"], round(t["width"]), round(t["narrowest"]))
+              for page, t in wide if t["width"] > t["narrowest"] + 1]
+    assert not forced, f"tables kept wider than their words need: {forced}"
+    assert len(tables) >= 20
+    tell(f"browser: on a laptop (1366 px) {len(tables) - len(wide)} of {len(tables)} tables fit "
+         f"the article; wider by their content: {', '.join(t['id'] for _, t in wide) or 'none'}")
+
+
+def test_on_a_phone_wide_tables_scroll_in_their_box_and_the_page_does_not(layouts, tell):
+    phone = {page: layout for (device, page), layout in layouts.items() if device == "phone"}
+    assert not [page for page, layout in phone.items() if layout["page_scrolls"]]
+    scrolling = [(page, t) for page, layout in phone.items() for t in layout["tables"]
+                 if t["scrolls"]]
+    assert scrolling, "no table is wider than a phone: nothing was tested"
+    cut = [(page, t["id"]) for page, layout in phone.items() for t in layout["tables"]
+           if t["caption_cut"]]
+    assert not cut, cut
+    tell(f"browser: on a phone (390 px) {len(scrolling)} wide tables scroll in their own box, "
+         "captions whole, no page wider than the screen")
+
+
+def test_on_a_phone_a_wide_table_says_it_scrolls(browser, site):
+    tab = Tab(browser, site, **PHONE)
+    page = tab.open(site.url + SYNTHESIS).page
+    box = page.locator(".pst-scrollable-table-container.lbcl-scrolls").first
+    assert box.evaluate("b => b.previousElementSibling.classList.contains('lbcl-scroll-hint')")
+    assert "lbcl-more-right" in box.get_attribute("class")
+    box.evaluate("b => b.scrollLeft = b.scrollWidth")  # scrolled to its end
+    page.wait_for_function("b => b.classList.contains('lbcl-more-left') && "
+                           "!b.classList.contains('lbcl-more-right')", arg=box.element_handle())
+    tab.close()
+
+
+# --------------------------------------------------------------------------
+# Print
+
+A4_WIDTH_PX = 718  # 210 mm less the default margins, at 96 px per inch
+
+
+def test_printed_chapters_have_no_navigation_and_every_answer_table_and_figure_whole(
+        browser, site, tell):
+    """Printed (as Chromium lays a page out for A4): no navigation, the
+    answers of "Check yourself" open, and no table or figure wider than the
+    text, so none is cut at the paper's edge."""
+    tab = Tab(browser, site, viewport={"width": A4_WIDTH_PX, "height": 1000})
+    chapters = [page for page in reader_pages(site.folder) if page.startswith("chapters/")]
+    answers = 0
+    for chapter in chapters:
+        page = tab.open(site.url + chapter).page
+        page.emulate_media(media="print")
+        for chrome in PAGE_CHROME:
+            assert not page.locator(chrome).locator("visible=true").count(), (chapter, chrome)
+        for answer in page.locator("main .admonition.dropdown").all():
+            assert answer.locator(".admonition-title ~ *").first.is_visible(), chapter
+            answers += 1
+        layout = page_layout(page)
+        assert not tables_wider_than_the_article(layout), chapter
+        assert all(f["shown"] <= layout["article"] + 1 for f in layout["figures"]), chapter
+        if chapter == SYNTHESIS:
+            assert page.pdf(format="A4")[:4] == b"%PDF"
+        page.close()
+    tab.close()
+    assert len(chapters) >= 7 and answers >= 3 * len(chapters)
+    tell(f"browser: {len(chapters)} chapters print without navigation, with all {answers} "
+         "answers open and every table and figure within the text")
+
+
+PAGE_CHROME = (".bd-sidebar-primary", ".bd-sidebar-secondary", ".bd-header-article",
+               ".primary-toggle", ".secondary-toggle", ".prev-next-area", ".search-button")
 
 
 # --------------------------------------------------------------------------

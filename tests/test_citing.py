@@ -18,6 +18,7 @@ from pathlib import Path
 
 import jsonschema
 import pybtex.database
+import pandas as pd
 import pytest
 
 from lbclbook import citation, citecheck, data, toc
@@ -136,12 +137,9 @@ def test_the_evidence_date_follows_the_data(in_book):
     studies = in_book / "data" / "studies.csv"
     cited = sorted(citecheck.cited_keys(
         (in_book / "chapters" / "radiotherapy.md").read_text()))
-    lines = studies.read_text().splitlines()
-    row = next(i for i, line in enumerate(lines) if line.startswith(f"{cited[0]},"))
-    cells = lines[row].split(",")
-    cells[3] = "2026"  # year
-    lines[row] = ",".join(cells)
-    studies.write_text("\n".join(lines) + "\n")
+    table = pd.read_csv(studies, dtype=str, keep_default_na=False)
+    table.loc[table.study == cited[0], "year"] = "2026"
+    table.to_csv(studies, index=False)
     checks = in_book / "data" / "source_checks.csv"
     checks.write_text(checks.read_text() + "2027-01-15,A later check.\n")
     evidence = citation.evidence_date("radiotherapy", in_book)

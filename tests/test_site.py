@@ -10,6 +10,7 @@ from pathlib import Path
 import yaml
 
 from lbclbook import citation, toc
+from lbclbook.data import load
 from lbclbook.toolchain.build import SITE
 
 from conftest import ROOT
@@ -125,3 +126,24 @@ def test_pull_requests_get_the_fast_checks_and_the_strict_build():
     assert "-r requirements.txt -c constraints.txt" in makefile
     assert re.search(r'^check: setup\n\t\$\(PY\) -m pytest -m "not build and not slow"$',
                      makefile, re.MULTILINE)
+
+
+def test_the_landing_page_names_a_start_for_each_reader_and_shows_its_edition(clean_build):
+    """A first page for three readers (learners, teachers, citing authors),
+    each with the page to open first, and what the book is: its version and
+    data date (CITATION.cff) and how current its evidence is (the latest
+    source's year, studies.csv, and the search date, source_checks.csv)."""
+    page = (clean_build / SITE / "intro.html").read_text("utf-8")
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
+    assert citation.edition(citation.metadata(clean_build)) in text
+    sources = load("studies", clean_build).query("study != 'seed_deck'")
+    assert f"Evidence current through {int(sources.year.max())} " in text
+    assert citation.book_evidence_date(clean_build).text() in text
+    start = page[page.index('id="start-here"'):page.index('id="how-to-use-it"')]
+    cards = re.findall(r'<div class="sd-card-title[^>]*>\s*(\w+)', start)
+    assert cards == ["Learning", "Teaching", "Citing"]
+    footers = re.findall(r'sd-card-footer.*?href="([^"#]+)"', start, re.S)
+    assert footers == ["chapters/failure-after-car-t.html", "teachers.html",
+                       "appendix/data-and-methods.html"]
+    assert all((clean_build / SITE / href).is_file() for href in footers)
+    assert "How to read the figures and tables" in text

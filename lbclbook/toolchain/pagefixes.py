@@ -23,8 +23,8 @@ hidden from the tests:
    reloaded with the rest (and pruned with the rest), in the order a clean
    build feeds them.
 
-Two theme components (a search button, the colour-mode switch) are fixed
-by the templates in ``_templates/``, which say why.
+Four theme components (a search button, the colour-mode switch, the two
+menu buttons) are fixed by the templates in ``_templates/``, which say why.
 """
 
 from __future__ import annotations
