@@ -96,6 +96,7 @@ ALLOWED = {
     "Clopper-Pearson", "Jonckheere-Terpstra",
     # File formats and software the teachers' page and the appendix name.
     "CSV", "PNG", "SVG", "PDF", "HTML", "BibTeX", "DataFrame", "DOI",
+    "RIS", "CSL-JSON",  # citation file formats, offered by every how-to-cite block
     # Bibliographic databases, identifiers and licences, by their names.
     "PubMed", "CC-BY",
     # A source's own label or garbled text, quoted in a data note that says
