@@ -298,7 +298,8 @@ def try_menu(page, menu: Menu, how: str) -> str:
     dismiss(page, menu, how)
     if not _until(page, lambda: not menu.is_open(page) and not menu.visible_links(page)):
         return "did not close"
-    if how in ("Enter", "Space") and not button.first.evaluate("b => b === document.activeElement"):
+    if how in ("Enter", "Space") and not _until(
+            page, lambda: button.first.evaluate("b => b === document.activeElement"), 500):
         return "closed, but the keyboard's focus did not come back to the button"
     return "works"
 

@@ -142,14 +142,21 @@ def _excluded(root: Path, path: Path, patterns: list[str]) -> bool:
     return any(fnmatch.fnmatch(name, pattern) for pattern in patterns)
 
 
+KERNEL_STARTUP_TIMEOUT = 300  # seconds
+
+
 def _execute(notebook, folder: Path, timeout: int, allow_errors: bool) -> Outcome:
     """Run in a worker process: execute one notebook in its own folder."""
     from jupyter_cache.executors.utils import single_nb_execution
 
     started = time.monotonic()
     # The same call, with the same options, as MyST-NB's cache client makes.
+    # nbclient gives a kernel 60 s to start; on a loaded 2-core machine (the
+    # test suite runs two builds beside its own work) that has run out. A
+    # kernel that is slow to start is not an error of the page.
     result = single_nb_execution(notebook, cwd=str(folder), timeout=timeout,
-                                 allow_errors=allow_errors, meta_override=True)
+                                 allow_errors=allow_errors, meta_override=True,
+                                 startup_timeout=KERNEL_STARTUP_TIMEOUT)
     return Outcome(result.nb, time.monotonic() - started, result.exc_string)
 
 
