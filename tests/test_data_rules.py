@@ -296,29 +296,21 @@ def test_a_study_key_not_in_the_evidence_map_is_named(book_copy):
     assert {p.rule for p in caught.value.problems} == {"study-in-evidence-map"}
 
 
-def test_superseded_by_names_a_study(book_copy):
-    i = row_of("studies", study="caimi2021")
-    edit_cell(book_copy, "studies", i, "superseded_by", "caimi2099")
-    assert only_problem(book_copy, "studies") == (
-        f"data/studies.csv, row {i + 2}, column 'superseded_by': rule 'study-in-evidence-map' "
-        "broken: 'caimi2099' is not a study in data/studies.csv")
-
-
-def test_a_row_left_out_of_the_synthesis_says_why(book_copy):
-    i = row_of("responses", study="kim2025", outcome="ORR")
-    edit_cell(book_copy, "responses", i, "synthesis_note", "")
-    assert only_problem(book_copy, "responses") == (
-        f"data/responses.csv, row {i + 2}, column 'synthesis_note': rule "
-        "'left-out-with-a-reason' broken: in_synthesis is false: say why the row is left out")
-
-
-def test_a_counted_response_must_say_whether_the_synthesis_shows_it(book_copy):
-    i = row_of("responses", study="topp2025", outcome="ORR")
-    edit_cell(book_copy, "responses", i, "in_synthesis", "")
-    assert only_problem(book_copy, "responses") == (
-        f"data/responses.csv, row {i + 2}, column 'in_synthesis': rule 'in-synthesis-decided' "
-        "broken: a counted ORR row must say whether the synthesis shows it: true, or false "
-        "with the reason in synthesis_note")
+@pytest.mark.parametrize("table,where,column,value,rule,message", [
+    ("studies", {"study": "caimi2021"}, "superseded_by", "caimi2099", "study-in-evidence-map",
+     "'caimi2099' is not a study in data/studies.csv"),
+    ("responses", {"study": "kim2025", "outcome": "ORR"}, "synthesis_note", "",
+     "left-out-with-a-reason", "in_synthesis is false: say why the row is left out"),
+    ("responses", {"study": "topp2025", "outcome": "ORR"}, "in_synthesis", "",
+     "in-synthesis-decided", "a counted ORR row must say whether the synthesis shows it: true, "
+     "or false with the reason in synthesis_note"),
+], ids=["superseded_by names a study", "a row left out says why",
+        "a counted response says whether the synthesis shows it"])
+def test_synthesis_columns_follow_their_rules(book_copy, table, where, column, value, rule, message):
+    i = row_of(table, **where)
+    edit_cell(book_copy, table, i, column, value)
+    assert only_problem(book_copy, table) == (
+        f"data/{table}.csv, row {i + 2}, column '{column}': rule '{rule}' broken: {message}")
 
 
 def test_a_superseded_study_stays_out_of_the_synthesis(book_copy):
