@@ -16,10 +16,13 @@ set -euo pipefail
 #              - `make pdf`: XeLaTeX typesets the chapter PDFs (about 80 MB;
 #                lbclbook/toolchain/latex/ stands in for bbm.sty, xindy is not used)
 #   poppler-utils - the tests read the PDFs' text (pdftotext, pdfinfo)
+#   libreoffice-impress - the tests prove each chapter's slide deck renders
+#                (soffice --headless --convert-to pdf)
 PACKAGES=(git chromium)
 command -v npm > /dev/null || PACKAGES+=(npm)
 PACKAGES+=(texlive-xetex latexmk texlive-latex-extra texlive-latex-recommended
-           texlive-fonts-recommended fonts-freefont-otf poppler-utils)
+           texlive-fonts-recommended fonts-freefont-otf poppler-utils
+           libreoffice-impress)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do
