@@ -14,7 +14,8 @@
    site half-overwritten.
 
 A build that is interrupted (killed, or the machine stops) counts as failed:
-the last good site stays, and the next build reads every page again.
+the last good site stays, and the next build reads every page again. So does
+a build after a change of the toolchain (``uptodate.toolchain_changed``).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ import time
 from pathlib import Path
 
 from ..paths import book_root
-from . import uptodate
+from . import offers, uptodate
 
 WORK = Path("_build") / ".work"          # jupyter-book's --path-output
 SITE = Path("_build") / "html"            # what readers and tests see
@@ -77,7 +78,8 @@ def build(root: Path, clean: bool = False, jobs: int = os.cpu_count() or 1) -> i
         return 2
     if clean:
         shutil.rmtree(root / WORK, ignore_errors=True)
-    reread_all = (root / FAILED).exists()
+    reread_all = ((root / FAILED).exists()
+                  or uptodate.toolchain_changed(root / LAST_GOOD, sources))
     (root / FAILED).parent.mkdir(parents=True, exist_ok=True)
     (root / FAILED).touch()  # until this build succeeds (see FAILED)
     if jobs > 0 and not execute.execute_pages(root, jobs):
@@ -115,6 +117,7 @@ def publish(built: Path, site: Path) -> None:
     for leftover in (incoming, outgoing):
         shutil.rmtree(leftover, ignore_errors=True)
     shutil.copytree(built, incoming)
+    offers.withdraw_missing(incoming)  # no link to a file this site lacks
     if site.exists():
         os.rename(site, outgoing)
     os.rename(incoming, site)

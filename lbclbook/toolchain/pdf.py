@@ -36,7 +36,7 @@ import yaml
 from sphinx.util import texescape
 
 from .. import citation, toc
-from . import build
+from . import build, uptodate
 from .stamps import CACHE
 from ..paths import book_root
 
@@ -66,6 +66,7 @@ def build_all(root: Path) -> int:
               file=sys.stderr)
         return 2
     started = time.monotonic()
+    sources = uptodate.inputs(root)
     numbers = toc.chapter_numbers(root)
     (root / PDFS).mkdir(parents=True, exist_ok=True)
     for stale in set((root / PDFS).glob("*.pdf")) - {pdf_file(root, s) for s in numbers}:
@@ -77,6 +78,7 @@ def build_all(root: Path) -> int:
                   f"{build.SITE} is left as it was.", file=sys.stderr)
             return code
     publish(root, list(numbers))
+    uptodate.republished(root / build.LAST_GOOD, sources, root / build.SITE)
     print(f"make pdf: {len(numbers)} chapter PDFs in {time.monotonic() - started:.0f} s "
           f"-> {PDFS} and {build.SITE / citation.PDF_FOLDER}")
     return 0

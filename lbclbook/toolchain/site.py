@@ -6,7 +6,8 @@
    404 page's path prefix (that page is served at any depth, so its links
    must start from the site's root).
 2. The ``{chapter-pdf}`slug``` role links a page to the chapter's PDF, which
-   ``make pdf`` puts at ``pdf/<slug>.pdf`` in the site.
+   ``make pdf`` puts at ``pdf/<slug>.pdf`` in the site: an ``offers`` link,
+   shown only in a site that holds the file.
 3. Citing a page and knowing its version (``citing``: citation files, meta
    tags, the version in every footer) and what changed between releases
    (``changes``: the ``{what-changed}`` directive) are set up from here.
@@ -31,6 +32,7 @@ from sphinx.config import Config
 
 from .. import citation, toc
 from ..paths import book_root
+from . import offers
 
 
 def _set_addresses(app: Sphinx, config: Config) -> None:
@@ -53,7 +55,9 @@ def chapter_pdf_role(name, rawtext, text, lineno, inliner, options=None, content
     href = posixpath.relpath(citation.pdf_path(slug), here or ".")
     link = nodes.reference(rawtext, "Download this chapter as a PDF", refuri=href,
                            classes=["chapter-pdf"])
-    return [link, nodes.Text(f" ({slug}.pdf), to read offline, print or cite.")], []
+    # Only ``make pdf`` makes the file: offered, so ``make book`` alone shows no dead link.
+    return offers.offer(citation.pdf_path(slug), [
+        link, nodes.Text(f" ({slug}.pdf), to read offline, print or cite.")]), []
 
 
 def _complete_sitemap(app: Sphinx, exception) -> None:

@@ -27,6 +27,7 @@ from pathlib import Path
 NOT_INPUTS = {".git", ".venv", "_build", "__pycache__", ".pytest_cache", "node_modules",
               ".ipynb_checkpoints"}
 OUTPUTS = ("figures/",)  # written by the build itself (the chapters' figures)
+TOOLCHAIN = ("lbclbook/toolchain/", "<package>/toolchain/")
 
 
 def _files(folder: Path):
@@ -76,10 +77,38 @@ def same_sources(before: dict[str, str], after: dict[str, str]) -> bool:
     return sources(before) == sources(after)
 
 
+def _toolchain(found: dict[str, str]) -> str:
+    """One hash of what turns pages into HTML: this wing of the package and
+    the installed distributions (Sphinx, the theme, the extensions)."""
+    return _combined({k: v for k, v in found.items()
+                      if k.startswith(TOOLCHAIN) or k == "<environment>"})
+
+
 def record(state: Path, found: dict[str, str], published: Path) -> None:
     """Note a successful build of ``found`` that published ``published``."""
     state.parent.mkdir(parents=True, exist_ok=True)
-    state.write_text(json.dumps({"inputs": _combined(found), "site": site(published)}))
+    state.write_text(json.dumps({"inputs": _combined(found), "site": site(published),
+                                 "toolchain": _toolchain(found)}))
+
+
+def toolchain_changed(state: Path, found: dict[str, str]) -> bool:
+    """Has the toolchain changed since the last good build (or is that unknown)?
+
+    Sphinx re-reads a page when the page changes, not when the code that
+    renders it does (a role, a directive, the bibliography style): after such
+    a change every page must be read again, or the site mixes old and new output.
+    """
+    if not state.exists():
+        return True
+    return json.loads(state.read_text()).get("toolchain") != _toolchain(found)
+
+
+def republished(state: Path, found: dict[str, str], published: Path) -> None:
+    """The last good build's site now holds more (``make pdf`` added the PDFs):
+    if that build read ``found``, note the site as it is now, so that
+    ``make book`` still has nothing to do (and keeps the PDFs)."""
+    if state.exists() and json.loads(state.read_text()).get("inputs") == _combined(found):
+        record(state, found, published)
 
 
 def forget(state: Path) -> None:
