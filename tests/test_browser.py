@@ -75,9 +75,11 @@ class Seen:
 
 
 @pytest.fixture(scope="session")
-def site(pdf_build):
-    # The site as published: with the chapter PDFs its pages link (make pdf).
-    with LocalSite(pdf_build[0] / SITE) as served:
+def site(clean_build):
+    # The site as make book publishes it. Its pages offer no PDF (only make
+    # pdf makes them: test_offers.py); so the browser need not wait for the
+    # slowest shared job.
+    with LocalSite(clean_build / SITE) as served:
         yield served
 
 
