@@ -183,12 +183,6 @@ def test_every_case_answer_names_its_source_or_says_it_is_the_books_reading(case
     assert not bare, f"{case.name}: answers without a source or a reading marker: {bare}"
 
 
-@pytest.mark.parametrize("case", sorted((ROOT / "cases").glob("*.md")), ids=lambda p: p.stem)
-def test_every_case_says_it_is_a_published_case_not_a_composite(case):
-    text = case.read_text("utf-8")
-    assert "published case" in text and "not a" in text and "composite" in text
-
-
 def test_a_page_that_reads_a_basis_names_every_table_a_basis_may_cite():
     # The build re-executes a page when a table it loads *by name* changes
     # (lbclbook.sphinxext); basis rows are loaded inside the package, so the
