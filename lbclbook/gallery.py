@@ -13,6 +13,7 @@ SVG and the print PNG. From those records this module
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import textwrap
@@ -99,9 +100,14 @@ def png_dpi(path: Path) -> float | None:
 def figure_citation(figure: Figure, root: Path | None = None) -> str:
     """The citation to give when reusing ``figure``: its chapter's citation,
     the figure's number, and the address of the figure on the page."""
-    work = citation.work(f"chapters/{figure.chapter}", root)
+    work = _chapter_work(figure.chapter, root or book_root())
     text = work.text.removesuffix(f" {work.url}")
     return f"{text} {figure.label}. {work.url}#fig-{figure.stem}"
+
+
+@functools.lru_cache(maxsize=None)
+def _chapter_work(slug: str, root: Path) -> citation.Work:
+    return citation.work(f"chapters/{slug}", root)  # reads the bibliography: once a chapter
 
 
 # --------------------------------------------------------------------------

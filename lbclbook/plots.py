@@ -595,9 +595,10 @@ def show(fig, chapter: str, name: str, alt: str, caption: str) -> None:
     record = {**measured, "chapter": chapter, "name": name,
               "number": _figure_number(chapter, stem),
               "caption": " ".join(caption.split()), "alt": " ".join(alt.split())}
-    screen = io.BytesIO()
-    fig.savefig(screen, format="png", dpi=SCREEN_DPI, metadata={"Software": None})
     _export(fig, book_root() / FIGURES / stem, record)
+    screen = io.BytesIO()  # after the files: drawing changes nothing they hold
+    fig.savefig(screen, format="png", dpi=SCREEN_DPI, metadata={"Software": None})
+    plt.close(fig)
     markup.show({
         markup.MARKDOWN: markup.directive(
             "figure", f"/{FIGURES.as_posix()}/{stem}.*",
@@ -702,5 +703,4 @@ def _export(fig, stem: Path, record: dict) -> list[Path]:
     fig.savefig(png, format="png", dpi=PRINT_DPI, metadata={"Software": None})
     meta.write_text(json.dumps(record, indent=2, sort_keys=True, ensure_ascii=False) + "\n",
                     encoding="utf-8")
-    plt.close(fig)
     return [svg, png, meta]

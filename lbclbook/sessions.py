@@ -33,8 +33,8 @@ def objective_served(chapter: object, number: object,
     """``Chapter 1, objective 3`` (a link to the chapter), with the
     objective's text when the objectives table holds it; empty for a step
     that serves no single objective."""
-    if pd.isna(chapter) or pd.isna(number):
-        return ""
+    if pd.isna(chapter) or not chapter or pd.isna(number):
+        return ""  # the step serves no single objective (the table leaves both empty)
     chapter_number = toc.chapter_numbers().get(chapter)
     name = f"Chapter {chapter_number}" if chapter_number else toc.title(chapter)
     text = f"{{doc}}`{name} </chapters/{chapter}>`, objective {int(number)}"
