@@ -192,12 +192,12 @@ def readme(slug: str, figs: list[Figure], root: Path) -> str:
     number = toc.chapter_numbers(root).get(slug)
     chapter = f"Chapter {number}, {toc.title(slug, root)}" if number else toc.title(slug, root)
     lines = [f"Figures of {chapter}",
-             f"From: {cff['title']}. {citation.edition(cff)}.",
-             f"Licence: {cff['license']}. Reuse them with attribution: give the citation "
-             "below, and keep the alt text with the figure in slides.",
-             "Each figure comes as SVG (for slides: scales without loss) and PNG "
-             f"({png_dpi(figs[0].path('png', root))} dpi, for slide software that "
-             "cannot import SVG).", ""]
+             *_wrapped("From", f"{cff['title']}. {citation.edition(cff)}."),
+             *_wrapped("Licence", f"{cff['license']}. Reuse them with attribution: give "
+                       "the citation below, and keep the alt text with the figure in slides."),
+             *_wrapped("Files", "each figure as SVG (for slides: scales without loss) and "
+                       f"PNG ({png_dpi(figs[0].path('png', root))} dpi, for slide software "
+                       "that cannot import SVG).")]
     for figure in figs:
         lines += ["", f"{figure.label}: {figure.stem}.svg, {figure.stem}.png",
                   *_wrapped("Caption", figure.caption),
