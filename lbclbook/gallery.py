@@ -139,7 +139,11 @@ def _figure_block(figure: Figure, root: Path) -> str:
     thumbnail_height = round(THUMBNAIL_PX * figure.height_pt / figure.width_pt)
     thumbnail = markup.directive(
         "image", f"/{FIGURES}/{figure.stem}.svg",
-        {"alt": f"{figure.label} at full size (SVG)", "width": f"{THUMBNAIL_PX}px",
+        # The thumbnail is a link to the SVG (Sphinx links a scaled image to
+        # its file): its alt text names where it leads; the figure's own alt
+        # text follows as text.
+        {"alt": f"{figure.label}, thumbnail: opens the figure at full size (SVG)",
+         "width": f"{THUMBNAIL_PX}px",
          "height": f"{thumbnail_height}px", "loading": "lazy"}, "")
     downloads = (f"{{download}}`SVG </{FIGURES}/{figure.stem}.svg>` (for slides: scales "
                  f"without loss) · {{download}}`PNG </{FIGURES}/{figure.stem}.png>` "

@@ -124,7 +124,10 @@ def test_gallery_lists_every_figure_once_with_both_downloads_and_each_chapter_zi
     thumbnails = [Path(img["src"]).stem for img in main.select("img")]
     assert sorted(thumbnails) == stems  # each figure once
     for img in main.select("img"):
-        assert img.get("loading") == "lazy" and img.get("width") and img.get("height"), img
+        # Lazy, and sized before it loads: the page does not jump as images arrive.
+        assert img.get("loading") == "lazy", img
+        assert re.search(r"width: \d+px; height: \d+px", img.get("style", "")), img
+        assert len(img["alt"]) >= plots.MIN_ALT_LENGTH, img
     downloads = [a["href"] for a in main.select("a.download")]
     for suffix in ("svg", "png"):
         linked = sorted(Path(h).stem for h in downloads if h.endswith(f".{suffix}"))
