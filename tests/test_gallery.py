@@ -148,7 +148,8 @@ def test_gallery_lists_every_figure_once_with_both_downloads_and_each_chapter_zi
                                      .read_text("utf-8"), "html.parser")
         shown = chapter_page.find(id=f"fig-{figure.stem}")
         assert shown is not None, figure.stem
-        assert shown.select_one(".caption-number").get_text(strip=True) == f"{figure.label}", \
-            figure.stem
+        # The page writes "Fig. 1.1"; the gallery and citations "Figure 1.1".
+        assert shown.select_one(".caption-number").get_text(strip=True) == \
+            f"Fig. {figure.number}", figure.stem
     tell(f"gallery: {len(figs)} figures once each, {len(downloads)} downloads and "
          f"{len(zips)} chapter zips resolve; numbers match the chapter pages")
