@@ -29,14 +29,23 @@ Everything else is drawn in :data:`NEUTRAL`.
 
 :func:`show` writes ``figures/<chapter>-<name>.svg`` and ``.png`` (byte-identical
 on every run: fixed SVG hash salt, no dates, no software stamp) and the
-``.json`` measurements, then displays a numbered MyST figure with alt text and
-caption. The PNG also travels in the notebook output, so nbval compares the
-image itself between runs.
+``.json`` record (measurements, and the chapter, number, caption and alt text
+that the figure gallery reads), then displays a numbered MyST figure with alt
+text and caption.
+
+**Two resolutions.** The PNG in ``figures/`` is for slides and print:
+:data:`PRINT_DPI` dots per inch, :data:`PRINT_MIN_PX` pixels wide or more (the
+SVG is what the site shows; the PDFs take the PNG). The notebook output
+carries a screen copy (:data:`SCREEN_DPI`) instead: nbval still compares the
+image itself between runs, but the executed notebooks, the execution cache
+and anyone opening the notebook do not carry four times the pixels for an
+image the page never shows.
 """
 
 from __future__ import annotations
 
 import base64
+import io
 import json
 import re
 from dataclasses import dataclass, field
@@ -55,7 +64,7 @@ from matplotlib.text import Text  # noqa: E402
 from matplotlib.textpath import text_to_path  # noqa: E402
 from matplotlib.transforms import Affine2D, Bbox  # noqa: E402
 
-from . import formats, markup, stats  # noqa: E402
+from . import formats, markup, stats, toc  # noqa: E402
 from .paths import book_root  # noqa: E402
 
 # --------------------------------------------------------------------------
@@ -151,6 +160,9 @@ matplotlib.rcParams.update(STYLE)
 
 FIGURES = Path("figures")
 MIN_ALT_LENGTH = 40  # a sentence, not a title
+PRINT_DPI = 300      # the PNG in figures/: slides and print
+PRINT_MIN_PX = 1800  # wide enough for a full-width slide, projected
+SCREEN_DPI = 150     # the copy in the notebook output, which the page never shows
 
 
 # --------------------------------------------------------------------------
@@ -580,15 +592,38 @@ def show(fig, chapter: str, name: str, alt: str, caption: str) -> None:
     if problems:
         plt.close(fig)
         raise ValueError(f"figure {stem}: " + "; ".join(problems))
-    paths = _export(fig, book_root() / FIGURES / stem, measured)
+    record = {**measured, "chapter": chapter, "name": name,
+              "number": _figure_number(chapter, stem),
+              "caption": " ".join(caption.split()), "alt": " ".join(alt.split())}
+    _export(fig, book_root() / FIGURES / stem, record)
+    screen = io.BytesIO()  # after the files: drawing changes nothing they hold
+    fig.savefig(screen, format="png", dpi=SCREEN_DPI, metadata={"Software": None})
+    plt.close(fig)
     markup.show({
         markup.MARKDOWN: markup.directive(
             "figure", f"/{FIGURES.as_posix()}/{stem}.*",
             {"alt": markup.attribute(alt), "name": f"fig-{stem}", "width": "100%"},
             markup.escape(caption)),
-        "image/png": base64.b64encode(paths[1].read_bytes()).decode("ascii"),
+        "image/png": base64.b64encode(screen.getvalue()).decode("ascii"),
         "text/plain": f"Figure {stem}: {markup.attribute(alt)}",
     })
+
+
+# The figures this process has shown, per chapter, in order: a chapter's
+# notebook runs in one process, top to bottom, and a cell run again shows
+# the same figure again (same stem, same place).
+_shown: dict[str, list[str]] = {}
+
+
+def _figure_number(chapter: str, stem: str) -> str | None:
+    """The figure's number in the book (``3.2``), as the site numbers it:
+    the chapter's number and the figure's place in the chapter; ``None`` for
+    a page that is not a numbered chapter."""
+    order = _shown.setdefault(chapter, [])
+    if stem not in order:
+        order.append(stem)
+    chapter_number = toc.chapter_numbers().get(chapter)
+    return f"{chapter_number}.{order.index(stem) + 1}" if chapter_number else None
 
 
 def measure(fig) -> dict:
@@ -660,12 +695,12 @@ def _layout_problems(fig, measured: dict) -> list[str]:
     return problems
 
 
-def _export(fig, stem: Path, measured: dict) -> list[Path]:
+def _export(fig, stem: Path, record: dict) -> list[Path]:
     stem.parent.mkdir(parents=True, exist_ok=True)
     svg, png, meta = stem.with_suffix(".svg"), stem.with_suffix(".png"), stem.with_suffix(".json")
     fig.savefig(svg, format="svg", metadata={"Date": None})
-    fig.savefig(png, format="png", metadata={"Software": None})
-    meta.write_text(json.dumps(measured, indent=2, sort_keys=True, ensure_ascii=False) + "\n",
+    # The dpi also goes into the PNG's pHYs chunk: slide software sizes it from that.
+    fig.savefig(png, format="png", dpi=PRINT_DPI, metadata={"Software": None})
+    meta.write_text(json.dumps(record, indent=2, sort_keys=True, ensure_ascii=False) + "\n",
                     encoding="utf-8")
-    plt.close(fig)
     return [svg, png, meta]

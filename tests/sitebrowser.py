@@ -185,6 +185,11 @@ class Visit:
     dialogs: list[str] = field(default_factory=list)
 
     def images(self) -> list[dict]:
+        # A lazy image loads only when scrolled near: load every one first, so
+        # that "it renders" is checked wherever the image is on the page.
+        self.page.evaluate("""() => Promise.all([...document.images]
+            .filter(img => img.loading === 'lazy')
+            .map(img => { img.loading = 'eager'; return img.decode().catch(() => null); }))""")
         return self.page.evaluate("""() => [...document.images].map(img => ({
             src: img.currentSrc || img.src, alt: img.getAttribute('alt'),
             width: img.naturalWidth, complete: img.complete,

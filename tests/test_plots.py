@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
-from lbclbook import plots
+from lbclbook import plots, toc
 
 from conftest import ROOT
 
@@ -44,6 +44,25 @@ def test_export_is_byte_identical_between_runs(in_book):
     assert set(first) == {"test-bars.svg", "test-bars.png", "test-bars.json"}
     assert first == second
     assert b"<dc:date>" not in first["test-bars.svg"]
+
+
+def test_export_records_what_the_gallery_reads_and_writes_a_print_png(in_book, monkeypatch):
+    from lbclbook import gallery
+
+    monkeypatch.setattr(plots, "_shown", {})  # a fresh process, as a chapter runs in
+    plots.show(draw(), "radiotherapy", "bars", alt=ALT, caption="A  caption\n on two lines.")
+    plots.show(draw(), "radiotherapy", "more-bars", alt=ALT, caption="Caption.")
+    plots.show(draw(), "radiotherapy", "bars", alt=ALT, caption="A caption.")  # a cell run again
+    record = json.loads((in_book / "figures" / "radiotherapy-bars.json").read_text("utf-8"))
+    assert record["chapter"] == "radiotherapy" and record["alt"] == ALT
+    assert record["caption"] == "A caption."
+    radiotherapy = toc.chapter_numbers(in_book)["radiotherapy"]
+    assert record["number"] == f"{radiotherapy}.1"
+    assert json.loads((in_book / "figures" / "radiotherapy-more-bars.json")
+                      .read_text("utf-8"))["number"] == f"{radiotherapy}.2"
+    png = in_book / "figures" / "radiotherapy-bars.png"
+    assert gallery.png_size(png)[0] == round(plots.WIDTH_IN * plots.PRINT_DPI) >= plots.PRINT_MIN_PX
+    assert gallery.png_dpi(png) == plots.PRINT_DPI
 
 
 def test_palette_is_okabe_ito():

@@ -53,6 +53,15 @@ def test_a_page_listing_figures_follows_the_figure_files(book_copy):
     assert stamps.fingerprint(book_copy, text) != before
 
 
+def test_a_page_listing_figures_follows_their_records(book_copy):
+    # The gallery shows each figure's caption and alt text from its record.
+    text = 'sorted((root / "figures").glob("*.json"))'
+    before = stamps.fingerprint(book_copy, text)
+    record = sorted((book_copy / "figures").glob("*.json"))[0]
+    record.write_text(record.read_text().replace('"caption": "', '"caption": "Edited. '))
+    assert stamps.fingerprint(book_copy, text) != before
+
+
 def test_fingerprint_follows_the_page_heading_and_the_chapter_registry(book_copy):
     # The how-to-cite cell prints the page's "# " heading, which is prose:
     # MyST-NB's cache (keyed on code) would keep the old title.

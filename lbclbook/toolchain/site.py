@@ -11,7 +11,9 @@
 3. Citing a page and knowing its version (``citing``: citation files, meta
    tags, the version in every footer) and what changed between releases
    (``changes``: the ``{what-changed}`` directive) are set up from here.
-4. The sitemap lists every page after an incremental build too.
+4. The figure gallery's zips (``figurezips``: one per chapter, and the
+   ``{figures-zip}`` role that links them) are set up from here too.
+5. The sitemap lists every page after an incremental build too.
    sphinx-sitemap collects the pages as they are written, so after an edit
    it listed only the pages written again (2 of 16 after a prose edit).
    Just before it writes ``sitemap.xml``, its list is made what a clean
@@ -88,6 +90,8 @@ def setup(app: Sphinx) -> dict[str, object]:
     # and the "What changed" page.
     app.setup_extension("lbclbook.toolchain.citing")
     app.setup_extension("lbclbook.toolchain.changes")
+    # The gallery's zip of each chapter's figures, and the role that links it.
+    app.setup_extension("lbclbook.toolchain.figurezips")
     app.connect("config-inited", _set_addresses)
     app.add_role("chapter-pdf", chapter_pdf_role)
     # Before sphinx-sitemap writes sitemap.xml (its handler has priority 500).

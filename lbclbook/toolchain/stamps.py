@@ -16,7 +16,8 @@ of everything outside its code that can change its outputs:
   is), the tables that text reads
   (``citation.TABLES_READ``) and the keys the page cites (the text says how
   current the evidence is from the years of its references);
-- the names of the files in ``figures/`` for a page that lists them.
+- the names of the files in ``figures/`` for a page that lists them, and the
+  figures' records (``figures/*.json``: what the gallery shows).
 
 A record whose stamp differs from the page's current one is stale: it is
 dropped and the page executed again. This module is the whole protocol, used
@@ -108,6 +109,9 @@ def fingerprint(root: Path, text: str) -> str:
     if lists_figures(text):
         names = sorted(p.name for p in (root / "figures").glob("*"))
         digest.update("\n".join(names).encode())
+        # The gallery shows each figure's record (number, caption, alt text, size).
+        for record in sorted((root / "figures").glob("*.json")):
+            digest.update(record.read_bytes())
     for path in dependencies(root, text):
         if path.name == "datapackage.json":
             continue  # only the schemas of the tables read count (above)
