@@ -20,7 +20,7 @@ STATED = re.compile(r"^\*\*[^*]*\((?P<length>[a-z -]+?)(?:, [a-z]+)?\)\.\*\*", r
 MINUTES = {"thirty minutes": 30, "forty-five minutes": 45, "one hour": 60,
            "ninety minutes": 90, "two hours": 120}
 DECK = re.compile(r"decks/([a-z0-9<>-]+)\.pptx")
-CASE = re.compile(r"Case: ([^.]+)\.")
+CASE = re.compile(r"((?:Case report|Composite case): [^.]+)\.")  # a case page's title
 
 
 @pytest.fixture(scope="module")
@@ -84,7 +84,7 @@ def test_every_objective_served_is_one_the_chapter_lists(table):
 
 def test_materials_name_decks_of_chapters_and_cases_by_their_titles(table):
     slugs = set(data.load("chapters", ROOT).slug) | {"<chapter>"}
-    cases = {path.read_text("utf-8").split("\n# ", 1)[1].split("\n", 1)[0].removeprefix("Case: ")
+    cases = {path.read_text("utf-8").split("\n# ", 1)[1].split("\n", 1)[0]
              for path in (ROOT / "cases").glob("*.md")}
     decks = [slug for text in table.material for slug in DECK.findall(text)]
     named = [title for text in table.material for title in CASE.findall(text)]
