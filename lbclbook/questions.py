@@ -115,7 +115,9 @@ TOKEN = re.compile(r"\[\[(.*?)\]\]")
 # One word of a token: a filter column=value (or column~=value), 'vs', a name.
 _WORD = re.compile(r"\s*(?:(?P<column>[a-z_][a-z0-9_]*)(?P<op>~?=)"
                    r"(?P<value>'(?:[^']|'')*'|[^\s']+)|(?P<bare>[^\s=']+))")
-BOOK_CONSTANTS = {"alpha-beta": lambda: f"{formats.number(stats.ALPHA_BETA_TUMOUR)} Gy"}
+# Constants of the book, written once: [[book ci]] -> "95% CI", [[book alpha-beta]] -> "10 Gy".
+BOOK_CONSTANTS = {"alpha-beta": lambda: f"{formats.number(stats.ALPHA_BETA_TUMOUR)} Gy",
+                  "ci": formats.level}
 
 
 @dataclass(frozen=True)
@@ -609,11 +611,11 @@ def _option_problems(ctx, i, row) -> list[data.Problem]:
 # A stand-alone number: digits not glued to a letter, hyphen or another digit.
 _NUMBER = re.compile(r"(?<![\w\-./])[−-]?\d+(?:[.,]\d+)*%?(?![\w/])")
 _ALLOWED_NUMBERS = [
-    re.compile(r"95% CI"),
     re.compile(r"\b(?:phase|grade|Grade|Phase)s? \d(?:/\d| or \d|-\d)?(?: or higher)?"),
     re.compile(r"\b[A-Z][a-zA-Z-]+ (?:et al\. )?(?:19|20)\d\d[ab]?\b"),  # Imber 2020
     re.compile(r"\b\d+-(?:month|year|week|day)\b"),  # an endpoint's time point: 12-month OS
     re.compile(r"\b[Pp]atient \d+\b"),  # a patient's number in a printed table
+    re.compile(r"\b2-Gy fractions\b"),  # what EQD2 means, not a result
 ]
 
 
