@@ -84,6 +84,8 @@ def setup(app: Sphinx) -> dict[str, object]:
     # and the "What changed" page.
     app.setup_extension("lbclbook.toolchain.citing")
     app.setup_extension("lbclbook.toolchain.changes")
+    # Links to each chapter's slides and handout (made after the build: ``teaching``).
+    app.setup_extension("lbclbook.toolchain.teaching")
     app.connect("config-inited", _set_addresses)
     app.add_role("chapter-pdf", chapter_pdf_role)
     # Before sphinx-sitemap writes sitemap.xml (its handler has priority 500).
