@@ -11,6 +11,7 @@ and keeps the page's figure and table numbers.
 
 from __future__ import annotations
 
+import copy
 import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -80,7 +81,7 @@ class PageError(ValueError):
 
 def read(html: Path, slug: str) -> ChapterPage:
     """The chapter page ``html`` (``_build/html/chapters/<slug>.html``) as data."""
-    soup = BeautifulSoup(html.read_text("utf-8"), "html.parser")
+    soup = BeautifulSoup(html.read_text("utf-8"), "lxml")
     article = soup.select_one("article") or soup
     heading = article.find("h1")
     if heading is None:
@@ -118,7 +119,7 @@ def _numbered(heading: Tag) -> tuple[str, str]:
 
 
 def _copy(element: Tag) -> Tag:
-    return BeautifulSoup(str(element), "html.parser").find(element.name)
+    return copy.copy(element)  # to take parts out of, leaving the page as it was
 
 
 def _admonition_list(article: Tag, title: str, html: Path) -> tuple[str, tuple[str, ...]]:

@@ -39,7 +39,7 @@ from PIL import ImageFont
 from pptx import Presentation
 from pptx.dml.color import RGBColor
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
-from pptx.util import Emu, Inches, Pt
+from pptx.util import Inches, Pt
 
 from .chapterpage import ChapterPage, Figure, Table
 
@@ -53,6 +53,7 @@ BODY_W = SLIDE_W - 2 * MARGIN
 
 TITLE_PT, TITLE_MIN_PT = 28, 22
 BODY_PT = 22
+MIN_BULLET_PT = 20                      # a list shrinks this far to stay on one slide
 MIN_BODY_PT = 18
 TABLE_PT = 18
 FOOTER_PT = 12
@@ -134,6 +135,15 @@ def pages_of(items: list[str], width_in: float, height_in: float,
             pages.append([])
         pages[-1].append(item)
     return pages
+
+
+def bullet_pages(items: list[str], width_in: float, height_in: float) -> tuple[list[list[str]], float]:
+    """``items`` on as few slides as they fit: on one if they do at a size down
+    to :data:`MIN_BULLET_PT`, else at :data:`BODY_PT` over as many as they need."""
+    for size in range(BODY_PT, MIN_BULLET_PT - 1, -1):
+        if paragraphs_height(items, width_in, size) <= height_in:
+            return [items], size
+    return pages_of(items, width_in, height_in, BODY_PT), BODY_PT
 
 
 def short_title(caption: str) -> str:
@@ -260,13 +270,13 @@ class Deck:
         page = self.page
         width = BODY_W - 0.4
         room = BODY_H - paragraphs_height([page.objectives_lead], width, BODY_PT)
-        runs = pages_of(list(page.objectives), width, room, BODY_PT)
+        runs, size = bullet_pages(list(page.objectives), width, room)
         for i, run in enumerate(runs):
             title = "Learning objectives" + (" (continued)" if i else "")
             slide = self.slide(title, notes=(
                 "The chapter's learning objectives, as its page lists them. The questions at the "
                 "end of this deck each practise one of them."))
-            self.bullets(slide, run, lead=page.objectives_lead)
+            self.bullets(slide, run, size=size, lead=page.objectives_lead)
 
     def figure(self, figure: Figure, png: Path) -> None:
         slide = self.slide(short_title(figure.caption), label=f"Figure {figure.number}",
@@ -369,13 +379,13 @@ class Deck:
         ]))
 
     def key_points(self) -> None:
-        runs = pages_of(list(self.page.key_points), BODY_W - 0.4, BODY_H, BODY_PT)
+        runs, size = bullet_pages(list(self.page.key_points), BODY_W - 0.4, BODY_H)
         for i, run in enumerate(runs):
             slide = self.slide("Key points" + (" (continued)" if i else ""), notes=(
                 "The chapter's key points, as its page states them, with the references "
                 "each rests on in brackets. Each number in them is computed from the book's "
                 "data tables, as on the page."))
-            self.bullets(slide, run)
+            self.bullets(slide, run, size=size)
 
     def question(self, number: int, question) -> None:
         slide = self.slide(f"Question {number}", notes=(
@@ -567,6 +577,3 @@ def make_deck(page: ChapterPage, citation: Citation, figures: Path, questions: l
     deck.save(path)
     return path
 
-
-def emu_to_inches(value: Emu) -> float:
-    return Emu(value).inches

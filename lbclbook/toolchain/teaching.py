@@ -27,6 +27,7 @@ import json
 import posixpath
 import shutil
 import sys
+import time
 from dataclasses import asdict
 from importlib import metadata as distributions
 from pathlib import Path
@@ -85,6 +86,7 @@ def make_kit(root: Path, site: Path) -> str:
     Raises ``chapterpage.PageError`` (or the error of the tool that failed) if
     a chapter's deck or handout cannot be made.
     """
+    started = time.monotonic()
     kit = root / KIT
     kit.mkdir(parents=True, exist_ok=True)
     slugs = list(toc.chapter_numbers(root))
@@ -113,7 +115,8 @@ def make_kit(root: Path, site: Path) -> str:
         browser.close()
     _publish(kit, site, slugs)
     return (f"teaching kit: {len(slugs)} decks and handouts ({made['deck']} decks and "
-            f"{made['handout']} handouts made, the others unchanged)")
+            f"{made['handout']} handouts made, the others unchanged) "
+            f"in {time.monotonic() - started:.1f} s")
 
 
 def fingerprint(root: Path, page: chapterpage.ChapterPage, cite, questions: list) -> str:
