@@ -61,6 +61,12 @@ def page_problems(name: str, text: str, keys: set[str]) -> list[str]:
     return found
 
 
+def keyprefix(text: str) -> str | None:
+    """The ``:keyprefix:`` of the page's ``{bibliography}`` block, if it has one."""
+    found = _KEYPREFIX.search(text)
+    return found.group(1) if found else None
+
+
 def cited_keys(text: str) -> set[str]:
     """The references.bib keys a page cites, without its bibliography's prefix."""
     prefix = _KEYPREFIX.search(text)

@@ -14,7 +14,8 @@ Every table is checked before a chapter sees it:
    every ``study`` is a key of ``references.bib``, a CI brackets its estimate,
    a counted ORR or CR response says whether the synthesis shows it (and why
    not), a chapter's title is its page's heading, the last check of the
-   sources is no older than the newest source.
+   sources is no older than the newest source, every number token of the
+   question bank names one row (:mod:`lbclbook.questions`).
 
 Any failure raises :class:`DataError`, one message naming file, row, column
 and rule for every problem, so the build stops instead of rendering a wrong
@@ -651,6 +652,15 @@ def audit_names_a_table(ctx: _Context) -> list[Problem]:
     ]
 
 
+def question_bank_rules(ctx: _Context) -> list[Problem]:
+    """The questions' tokens resolve to one row each, every option has feedback
+    naming a section, no number is typed (:mod:`lbclbook.questions`)."""
+    if ctx.resource.name != "questions":
+        return []
+    from .questions import problems  # it reads the tables through this module
+    return problems(ctx)
+
+
 RULES = [
     events_at_most_n,
     reported_pct_matches_counts,
@@ -662,6 +672,7 @@ RULES = [
     in_synthesis_decided,
     chapter_titles_match_pages,
     checks_postdate_sources,
+    question_bank_rules,
 ]
 
 
