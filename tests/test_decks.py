@@ -290,7 +290,7 @@ def test_a_title_too_long_for_its_box_is_cut_at_a_clause():
 def test_the_handout_has_objectives_figures_key_points_questions_and_no_answers(tmp_path):
     page = stand_in_page(tmp_path)
     questions = stand_in_questions()
-    shown = [page.figures[0]]
+    shown = {page.figures[0]: (150.0, 62.5)}
     document = handouts.handout_html(page, CITATION, tmp_path, questions, shown)
     text = htmllib.unescape(re.sub(r"<[^>]+>", " ", document))
     for expected in [*page.objectives, *page.key_points, CITATION.text,
@@ -328,7 +328,7 @@ def test_each_deck_matches_its_chapter_page(clean_build, slug):
     figures = [(number, htmllib.unescape(alt)) for alt, number in FIGURE_ON_PAGE.findall(page)]
     tables = TABLE_ON_PAGE.findall(page)
     prs = Presentation(str(clean_build / SITE / teaching.deck_path(slug)))
-    questions = teaching.chapter_questions(slug)
+    questions = teaching.chapter_questions(slug, clean_build)
     check_deck(prs, [n for n, _ in figures], tables, len(questions),
                {n: " ".join(alt.split()) for n, alt in figures})
     title = slide_text(prs.slides[0])
@@ -359,7 +359,7 @@ def test_each_handout_is_one_or_two_a4_pages_without_answers(clean_build, slug):
     text = " ".join(pdf_text(pdf).split())
     assert "Learning objectives" in text and "Key points" in text and "Cite as:" in text
     assert citation.chapter_title(clean_build, slug) in text
-    for question in teaching.chapter_questions(slug):
+    for question in teaching.chapter_questions(slug, clean_build):
         assert " ".join(question.stem.split())[:40] in text
         assert " ".join(question.feedback[question.correct].split())[:40] not in text
 

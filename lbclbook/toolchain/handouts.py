@@ -5,11 +5,13 @@ or three of its figures, its key points and its questions without the
 answers, under the chapter's citation. It is made from the chapter as the
 site shows it (``chapterpage``), like the slide deck, by ``make book``.
 
-The figures are the chapter's first ones that fit, full width, in what two
-pages leave: a figure is shown at most :data:`MAX_FIGURE_MM` mm high, and one
-that would then be narrower than :data:`MIN_FIGURE_WIDTH_MM` mm (its text too
-small to read) is left out and named instead. If the handout still runs to a
-third page, figures are dropped from the last until it fits.
+The figures are the chapter's first ones (at most :data:`MAX_FIGURES`) that
+fit, as large as they can be, in the room the text leaves on two pages (the
+browser measures the text first): a figure is at most
+:data:`MAX_FIGURE_MM` mm high, never narrower than :data:`MIN_FIGURE_WIDTH_MM`
+mm (its text would be too small to read); a figure too tall for that is left
+out and named. If the printed handout still runs to a third page, figures are
+dropped from the last until it fits.
 
 Chromium prints the same HTML the same way, but stamps the time in the PDF's
 dates: they are set to the data's date, so the same data give the same file.
@@ -28,10 +30,14 @@ from pathlib import Path
 from .chapterpage import ChapterPage, Figure
 
 A4_MM = (210, 297)
-MARGIN_MM = 14
+MARGIN_MM = 12
+FOOTER_MM = 16                            # the bottom margin, which holds the page footer
 TEXT_WIDTH_MM = A4_MM[0] - 2 * MARGIN_MM
+# What a page holds, less what is lost where a block moves whole to the next page.
+PAGE_TEXT_MM = A4_MM[1] - MARGIN_MM - FOOTER_MM - 20
 MAX_FIGURE_MM = 95
 MIN_FIGURE_WIDTH_MM = 110
+CAPTION_MM = 14                           # a figure's caption and spacing
 MAX_FIGURES = 3
 MAX_PAGES = 2
 OPTION_LETTERS = "ABCDE"
@@ -41,8 +47,8 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
                  "--disable-component-update", "--disable-sync"]
 
 STYLE = f"""
-@page {{ size: A4; margin: {MARGIN_MM}mm {MARGIN_MM}mm 16mm {MARGIN_MM}mm; }}
-html {{ font: 9.5pt/1.35 "DejaVu Sans", sans-serif; color: #1a1a1a; }}
+@page {{ size: A4; margin: {MARGIN_MM}mm {MARGIN_MM}mm {FOOTER_MM}mm {MARGIN_MM}mm; }}
+html {{ font: 9pt/1.3 "DejaVu Sans", sans-serif; color: #1a1a1a; }}
 body {{ margin: 0; }}
 header {{ border-bottom: 1.5pt solid #005a8c; margin-bottom: 3mm; padding-bottom: 2mm; }}
 .kicker {{ color: #555; font-size: 9pt; margin: 0; }}
@@ -54,7 +60,8 @@ li {{ margin: 0.6mm 0; }}
 figure {{ margin: 2mm 0; break-inside: avoid; text-align: center; }}
 figure img {{ display: block; margin: 0 auto; }}
 figcaption {{ font-size: 8.5pt; text-align: left; margin-top: 1mm; }}
-.question {{ break-inside: avoid; margin: 1.5mm 0; }}
+.questions {{ columns: 2; column-gap: 6mm; font-size: 8pt; }}
+.question {{ break-inside: avoid; margin: 0 0 2mm; }}
 .question p {{ margin: 0; }}
 .options {{ list-style: none; padding-left: 4mm; }}
 .note {{ color: #555; font-size: 8.5pt; }}
@@ -80,33 +87,62 @@ def launch():
 def make_handout(page: ChapterPage, citation, figures: Path, questions: list, path: Path,
                  browser) -> Path:
     """Print chapter ``page``'s handout to ``path``: at most :data:`MAX_PAGES` A4 pages."""
-    shown = [f for f in page.figures if _shown_size(figures / f"{f.stem}.png")][:MAX_FIGURES]
-    while True:
-        pdf = _print(browser, handout_html(page, citation, figures, questions, shown))
-        pages = page_count(pdf)
-        if pages <= MAX_PAGES:
-            break
-        if not shown:
-            raise ValueError(f"handout of {page.slug}: {pages} pages without figures; "
-                             f"at most {MAX_PAGES} fit")
-        shown = shown[:-1]
+    aspects = {f.stem: _aspect(figures / f"{f.stem}.png") for f in page.figures}
+    tab = browser.new_page()
+    try:
+        # How much room the text leaves for figures, measured as the browser lays it out.
+        text_mm = _content_height_mm(tab, handout_html(page, citation, figures, questions, {}))
+        shown = choose_figures(page.figures, aspects, MAX_PAGES * PAGE_TEXT_MM - text_mm)
+        while True:
+            pdf = _print(tab, handout_html(page, citation, figures, questions, shown))
+            pages = page_count(pdf)
+            if pages <= MAX_PAGES:
+                break
+            if not shown:
+                raise ValueError(f"handout of {page.slug}: {pages} pages without figures; "
+                                 f"at most {MAX_PAGES} fit")
+            shown.popitem()  # the last figure
+    finally:
+        tab.close()
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(_fixed_dates(pdf, citation.released))
     return path
 
 
-def _shown_size(png: Path) -> tuple[float, float] | None:
-    """(width, height) in mm the figure is shown at, or None if it would be too small."""
+def _aspect(png: Path) -> float:
     from PIL import Image
 
     with Image.open(png) as image:
-        aspect = image.height / image.width
-    width = min(TEXT_WIDTH_MM, MAX_FIGURE_MM / aspect)
-    return (width, width * aspect) if width >= MIN_FIGURE_WIDTH_MM else None
+        return image.height / image.width
+
+
+def choose_figures(figures, aspects: dict[str, float], room_mm: float) -> dict:
+    """The first figures of the chapter (at most :data:`MAX_FIGURES`) that fit
+    ``room_mm`` together, each as large as it can be: ``{figure: (width, height)}`` in mm.
+
+    A figure is at most the text's width and :data:`MAX_FIGURE_MM` high, and
+    is never shown narrower than :data:`MIN_FIGURE_WIDTH_MM` (its text would
+    be too small); to fit more figures, all are made lower together.
+    """
+    legible = [f for f in figures if aspects[f.stem] * MIN_FIGURE_WIDTH_MM <= MAX_FIGURE_MM]
+    for count in range(min(MAX_FIGURES, len(legible)), 0, -1):
+        chosen = legible[:count]
+        for cap in range(MAX_FIGURE_MM, 0, -5):
+            sizes = {}
+            for figure in chosen:
+                aspect = aspects[figure.stem]
+                height = min(TEXT_WIDTH_MM * aspect, cap)
+                if height / aspect < MIN_FIGURE_WIDTH_MM:
+                    break
+                sizes[figure] = (height / aspect, height)
+            else:
+                if sum(h + CAPTION_MM for _, h in sizes.values()) <= room_mm:
+                    return sizes
+    return {}
 
 
 def handout_html(page: ChapterPage, citation, figures: Path, questions: list,
-                 shown: list[Figure]) -> str:
+                 shown: dict[Figure, tuple[float, float]]) -> str:
     """The handout as one HTML document (figures inlined)."""
     e = html.escape
     number = f"Chapter {page.number}" if page.number else "Chapter"
@@ -121,8 +157,7 @@ def handout_html(page: ChapterPage, citation, figures: Path, questions: list,
     ]
     if shown:
         parts.append("<section><h2>Key figures</h2>")
-        for figure in shown:
-            width, height = _shown_size(figures / f"{figure.stem}.png")
+        for figure, (width, height) in shown.items():
             data = base64.b64encode((figures / f"{figure.stem}.png").read_bytes()).decode()
             parts.append(
                 f"<figure><img src='data:image/png;base64,{data}' alt='{e(figure.alt)}' "
@@ -137,27 +172,32 @@ def handout_html(page: ChapterPage, citation, figures: Path, questions: list,
     parts.append("<section><h2>Key points</h2><ul>"
                  + "".join(f"<li>{e(k)}</li>" for k in page.key_points) + "</ul></section>")
     if questions:
-        parts.append("<section><h2>Check yourself</h2>")
+        parts.append("<section><h2>Check yourself</h2><div class='questions'>")
         for n, question in enumerate(questions, start=1):
             options = "".join(f"<li>{OPTION_LETTERS[i]}. {e(o)}</li>"
                               for i, o in enumerate(question.options))
             parts.append(f"<div class='question'><p><b>{n}.</b> {e(question.stem)}</p>"
                          f"<ul class='options'>{options}</ul></div>")
-        parts.append("<p class='note'>The answers, with the reason for each, are on the "
+        parts.append("</div><p class='note'>The answers, with the reason for each, are on the "
                      "chapter page and at the end of the chapter's slides.</p></section>")
     parts.append(f"<p class='cite'><b>Cite as:</b> {e(citation.text)}</p></body></html>")
     return "".join(parts)
 
 
-def _print(browser, document: str) -> bytes:
-    page = browser.new_page()
-    try:
-        page.set_content(document, wait_until="load")
-        return page.pdf(format="A4", print_background=True, prefer_css_page_size=True,
-                        display_header_footer=True, header_template="<span></span>",
-                        footer_template=_footer())
-    finally:
-        page.close()
+def _print(tab, document: str) -> bytes:
+    tab.set_content(document, wait_until="load")
+    return tab.pdf(format="A4", print_background=True, prefer_css_page_size=True,
+                   display_header_footer=True, header_template="<span></span>",
+                   footer_template=_footer())
+
+
+def _content_height_mm(tab, document: str) -> float:
+    """The height of ``document`` laid out for print at the text's width, in mm."""
+    tab.emulate_media(media="print")
+    tab.set_viewport_size({"width": round(TEXT_WIDTH_MM / 25.4 * 96), "height": 1000})
+    tab.set_content(document, wait_until="load")
+    pixels = tab.evaluate("document.body.getBoundingClientRect().height")
+    return pixels / 96 * 25.4
 
 
 def _footer() -> str:

@@ -22,7 +22,6 @@ page links to.
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
 import posixpath
 import shutil
@@ -36,7 +35,7 @@ from docutils import nodes
 from docutils.parsers.rst import Directive
 from sphinx import addnodes
 
-from .. import citation as citing, toc
+from .. import citation as citing, questions, toc
 from . import chapterpage
 
 DECK_FOLDER = "decks"          # in the site: decks/<slug>.pptx
@@ -55,16 +54,9 @@ def handout_path(slug: str) -> str:
     return f"{HANDOUT_FOLDER}/{slug}.pdf"
 
 
-def chapter_questions(slug: str) -> list:
-    """The chapter's questions from the question bank, in order.
-
-    Until the bank (``lbclbook.questions``) is part of the book, there are none.
-    """
-    if importlib.util.find_spec("lbclbook.questions") is None:
-        return []
-    from .. import questions
-
-    return list(questions.for_chapter(slug))
+def chapter_questions(slug: str, root: Path | None = None) -> list:
+    """The chapter's questions from the question bank, in order."""
+    return list(questions.for_chapter(slug, root))
 
 
 def chapter_citation(root: Path, slug: str):
@@ -91,23 +83,24 @@ def make_kit(root: Path, site: Path) -> str:
     kit.mkdir(parents=True, exist_ok=True)
     slugs = list(toc.chapter_numbers(root))
     made = {"deck": 0, "handout": 0}
+    bank = questions.bank(root)  # validated and resolved once, for every chapter
     browser = _LazyBrowser()
     try:
         for slug in slugs:
             page = chapterpage.read(site / "chapters" / f"{slug}.html", slug)
             cite = chapter_citation(root, slug)
-            questions = chapter_questions(slug)
-            stamp = fingerprint(root, page, cite, questions)
+            asked = [q for q in bank if q.chapter == slug]
+            stamp = fingerprint(root, page, cite, asked)
             if _remake(kit, f"{slug}.pptx", stamp):
                 from .decks import make_deck
 
-                make_deck(page, cite, root / "figures", questions, kit / f"{slug}.pptx")
+                make_deck(page, cite, root / "figures", asked, kit / f"{slug}.pptx")
                 _record(kit, f"{slug}.pptx", stamp)
                 made["deck"] += 1
             if _remake(kit, f"{slug}.pdf", stamp):
                 from .handouts import make_handout
 
-                make_handout(page, cite, root / "figures", questions, kit / f"{slug}.pdf",
+                make_handout(page, cite, root / "figures", asked, kit / f"{slug}.pdf",
                              browser.get())
                 _record(kit, f"{slug}.pdf", stamp)
                 made["handout"] += 1
@@ -119,13 +112,12 @@ def make_kit(root: Path, site: Path) -> str:
             f"in {time.monotonic() - started:.1f} s")
 
 
-def fingerprint(root: Path, page: chapterpage.ChapterPage, cite, questions: list) -> str:
+def fingerprint(root: Path, page: chapterpage.ChapterPage, cite, asked: list) -> str:
     """A hash of everything a chapter's deck and handout show, and of the code making them."""
     digest = hashlib.sha256()
     digest.update(json.dumps(asdict(page), sort_keys=True, default=str).encode())
     digest.update(json.dumps(asdict(cite), sort_keys=True, default=str).encode())
-    digest.update(json.dumps([asdict(q) if hasattr(q, "__dataclass_fields__") else repr(q)
-                              for q in questions], sort_keys=True, default=str).encode())
+    digest.update(json.dumps([asdict(q) for q in asked], sort_keys=True, default=str).encode())
     for figure in page.figures:
         digest.update((root / "figures" / f"{figure.stem}.png").read_bytes())
     here = Path(__file__).parent
