@@ -390,7 +390,8 @@ class Deck:
     def question(self, number: int, question) -> None:
         slide = self.slide(f"Question {number}", notes=(
             f"Question {number} of {self._question_count} ({question.id}), practising learning "
-            f"objective {question.objective}. Let the group answer before showing the answer "
+            f"objective {question.objective}. Its numbers are computed from the book's data "
+            "tables, as on the chapter page. Let the group answer before showing the answer "
             "slides at the end of the deck."))
         self._question_body(slide, question)
 
@@ -414,8 +415,9 @@ class Deck:
             f"{question.options[question.correct]}",
             "Why each option is right or wrong: " + " ".join(
                 f"{OPTION_LETTERS[i]}: {why}" for i, why in enumerate(question.feedback)),
-            "Sources: " + (", ".join(question.sources) or "the chapter") + ". The numbers are "
-            "computed from the book's data tables, as on the chapter page.",
+            "Sources (keys of the book's references.bib): "
+            + (", ".join(question.sources) or "the chapter") + ". The numbers are computed "
+            "from the book's data tables, as on the chapter page.",
         ]))
         items = [f"{letter}. {question.options[question.correct]}",
                  question.feedback[question.correct]]
