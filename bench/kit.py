@@ -87,9 +87,10 @@ def render_all(folder: Path, out: Path) -> tuple[float, list[str]]:
 
     pptx = sorted(out.glob("*.pptx"))
     profile = folder / "libreoffice-profile"
-    seconds, _ = timed(subprocess.run, [
+    seconds, _ = timed(lambda: subprocess.run([
         "soffice", f"-env:UserInstallation=file://{profile}", "--headless",
-        "--convert-to", "pdf", "--outdir", str(folder / "rendered"), *map(str, pptx)])
+        "--convert-to", "pdf", "--outdir", str(folder / "rendered"), *map(str, pptx)],
+        capture_output=True, check=True))
     wrong = []
     for deck in pptx:
         pdf = folder / "rendered" / f"{deck.stem}.pdf"
@@ -145,10 +146,10 @@ def markdown(r: dict) -> str:
         "| step | seconds |",
         "| --- | --- |",
         f"| kit, nothing cached (a clean build, or the kit's code changed) | {r['kit_uncached_s']:.1f} |",
-        f"| of which: the 8 decks (python-pptx) | {r['decks_s']:.1f} |",
-        f"| of which: the 8 handouts (Chromium, started once) | {r['handouts_s']:.1f} |",
+        f"| the 8 decks alone (python-pptx) | {r['decks_s']:.1f} |",
+        f"| the 8 handouts alone (Chromium, started once) | {r['handouts_s']:.1f} |",
         f"| kit, no chapter changed (a build after a prose edit elsewhere) | {r['kit_cached_s']:.1f} |",
-        f"| a no-op `make book` | 0 (stops before the kit: nothing changed) |",
+        "| a no-op `make book` | nothing added: it stops before the kit |",
         f"| LibreOffice Impress, all 8 decks to PDF (not part of the build) | "
         f"{r['libreoffice_all_eight_s']:.1f} ({rendered}) |", "",
         f"The decks weigh {r['decks_kb']:.0f} kB together, the handouts {r['handouts_kb']:.0f} kB. "

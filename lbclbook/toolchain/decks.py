@@ -205,8 +205,8 @@ class Deck:
         number = f"Chapter {self.page.number}. " if self.page.number else ""
         box = self._text_box(slide, MARGIN, SLIDE_H - FOOTER_H - 0.1, BODY_W, FOOTER_H)
         box.name = "Footer"
-        self._paragraph(box.text_frame, f"{number}{self.page.title} · {self.citation.book} · "
-                        f"{self.citation.edition}", FOOTER_PT, colour=MUTED, first=True)
+        self._paragraph(box.text_frame, f"{number}{self.page.title} · {self.citation.edition}",
+                        FOOTER_PT, colour=MUTED, first=True)
 
     def _text_box(self, slide, left, top, width, height, anchor=MSO_ANCHOR.TOP):
         box = slide.shapes.add_textbox(Inches(left), Inches(top), Inches(width), Inches(height))
