@@ -10,11 +10,28 @@ table and a format of :mod:`lbclbook.formats`, and is resolved here::
     [[responses study=chong2018 cohort='pembrolizumab after CART19' outcome=ORR | count]]
     -> "3 of 11 (27%; 95% CI 6–61)"
 
-The grammar and every format are described in :data:`FORMATS` and in the
-docstrings below; ``/work/notes/question-tokens.md`` has examples. A token
-that matches no row or several, or asks a row for what it does not hold,
-is a :class:`lbclbook.data.Problem` naming file, row, column and rule, so the
-questions are validated like every table (``python -m lbclbook.data``).
+Filters are ``column=value`` (a value with spaces in single quotes, a quote
+in it written twice; ``column~=item`` matches one of a cell's ``;``-separated
+items; a column given twice means either). ``.N`` after a format gives N
+decimals. The formats:
+
+- one row with ``events`` and ``n``: ``count`` (7 of 18 (39%; 95% CI 17–64)),
+  ``percent``, ``pct``, ``ci``, ``fraction`` (7/18), ``of`` (7 of 18),
+  ``width`` (of the CI), ``rest`` and ``rest-count`` (those without the
+  event), ``printed`` (the source's percentage), ``events``, ``n``;
+- one row with a value: ``value`` (with its unit, digits as printed),
+  ``estimate`` (with its CI), ``range``, ``p``, ``col:NAME`` (any cell);
+  radiotherapy courses: ``bed``, ``eqd2``;
+- several rows (at least one): ``rows``, ``sum:COL``, ``min:COL``, ``max:COL``;
+- two rows, ``... vs column=value``: ``odds-ratio``, ``risk-difference``,
+  ``fisher-p`` (recomputed from the counts), ``count-of`` (two printed counts);
+- the book's constants: ``[[book ci]]`` (95% CI), ``[[book alpha-beta]]``.
+
+A token that matches no row or several, or asks a row for what it does not
+hold, is a :class:`lbclbook.data.Problem` naming file, row, column and rule,
+so the questions are validated like every table (``python -m lbclbook.data``),
+with the rules of :func:`problems`: feedback on every option, naming a
+section of the chapter, and no number typed outside a token.
 """
 
 from __future__ import annotations
@@ -63,9 +80,25 @@ class Question:
 def bank(root: Path | str | None = None) -> list[Question]:
     """Every question, validated, in id order."""
     root = book_root(root)
+    return list(_bank(root, _inputs_stamp(root)))
+
+
+@lru_cache(maxsize=4)
+def _bank(root: Path, stamp: tuple) -> tuple[Question, ...]:
+    """The bank, validated and resolved once per state of its inputs (a build
+    asks for it on every chapter page and the answer key)."""
     table = data.load(QUESTIONS, root)  # raises DataError, tokens included
     resolver = Resolver(root)
-    return [_question(row, resolver) for _, row in table.sort_values("id").iterrows()]
+    return tuple(_question(row, resolver) for _, row in table.sort_values("id").iterrows())
+
+
+def _inputs_stamp(root: Path) -> tuple:
+    """What the validated bank depends on: the data, the bibliography, the
+    chapters' section titles; as (file, modification time) pairs."""
+    files = [root / data.DATAPACKAGE, root / data.BIBLIOGRAPHY,
+             *sorted((root / data.DATAPACKAGE.parent).glob("*.csv")),
+             *sorted((root / "chapters").glob("*.md"))]
+    return tuple((str(f), f.stat().st_mtime_ns) for f in files if f.is_file())
 
 
 def for_chapter(slug: str, root: Path | str | None = None) -> list[Question]:
@@ -583,6 +616,8 @@ def problems(ctx) -> list[data.Problem]:
                     resolver.token(match.group(1))
                 except TokenError as error:
                     found.append(ctx.problem(i, column, error.rule, str(error)))
+                except data.DataError:
+                    pass  # the table itself is broken, and its own check says how
             found += _typed_number_problems(ctx, i, column, text, labels, headings(row.chapter))
         found += _section_problems(ctx, i, row, headings(row.chapter))
     return found

@@ -539,32 +539,42 @@ def test_on_a_phone_a_wide_table_says_it_scrolls(browser, site):
 A4_WIDTH_PX = 718  # 210 mm less the default margins, at 96 px per inch
 
 
-def test_printed_chapters_have_no_navigation_and_every_answer_table_and_figure_whole(
+def test_printed_pages_have_no_navigation_no_answer_and_every_table_and_figure_whole(
         browser, site, tell):
-    """Printed (as Chromium lays a page out for A4): no navigation, the
-    answers of "Check yourself" open, and no table or figure wider than the
-    text, so none is cut at the paper's edge."""
+    """Printed (as Chromium lays a page out for A4), chapters and cases are the
+    learner's edition: no navigation, the questions and their options but no
+    answer (no feedback of the question bank, no dropdown answer of a case),
+    and no table or figure wider than the text, so none is cut at the paper's edge."""
     tab = Tab(browser, site, viewport={"width": A4_WIDTH_PX, "height": 1000})
-    chapters = [page for page in reader_pages(site.folder) if page.startswith("chapters/")]
-    answers = 0
-    for chapter in chapters:
-        page = tab.open(site.url + chapter).page
+    printed = [page for page in reader_pages(site.folder)
+               if page.startswith(("chapters/", "cases/"))]
+    questions_printed = answers_hidden = 0
+    for path in printed:
+        page = tab.open(site.url + path).page
         page.emulate_media(media="print")
         for chrome in PAGE_CHROME:
-            assert not page.locator(chrome).locator("visible=true").count(), (chapter, chrome)
+            assert not page.locator(chrome).locator("visible=true").count(), (path, chrome)
         for answer in page.locator("main .admonition.dropdown").all():
-            assert answer.locator(".admonition-title ~ *").first.is_visible(), chapter
-            answers += 1
+            assert not answer.is_visible(), path
+            answers_hidden += 1
+        for form in page.locator("main form.lbcl-question").all():
+            assert form.locator("legend").is_visible(), path
+            assert form.locator("li.lbcl-option").first.is_visible(), path
+            for hidden in (".lbcl-feedback-texts", ".lbcl-actions"):
+                assert not form.locator(hidden).is_visible(), (path, hidden)
+            questions_printed += 1
         layout = page_layout(page)
-        assert not tables_wider_than_the_article(layout), chapter
-        assert all(f["shown"] <= layout["article"] + 1 for f in layout["figures"]), chapter
-        if chapter == SYNTHESIS:
+        assert not tables_wider_than_the_article(layout), path
+        assert all(f["shown"] <= layout["article"] + 1 for f in layout["figures"]), path
+        if path == SYNTHESIS:
             assert page.pdf(format="A4")[:4] == b"%PDF"
         page.close()
     tab.close()
-    assert len(chapters) >= 7 and answers >= 3 * len(chapters)
-    tell(f"browser: {len(chapters)} chapters print without navigation, with all {answers} "
-         "answers open and every table and figure within the text")
+    chapters = [p for p in printed if p.startswith("chapters/")]
+    assert len(chapters) >= 7 and questions_printed >= 3 * len(chapters) and answers_hidden
+    tell(f"browser: {len(printed)} chapters and cases print without navigation; "
+         f"{questions_printed} questions print without their answers, {answers_hidden} case "
+         "answers are left out; every table and figure within the text")
 
 
 PAGE_CHROME = (".bd-sidebar-primary", ".bd-sidebar-secondary", ".bd-header-article",
@@ -633,3 +643,81 @@ def test_figure_contrast_tells_readable_from_unreadable(ink, background, readabl
     png = io.BytesIO()
     image.save(png, format="PNG")
     assert (figure_contrast(png.getvalue()) >= FIGURE_CONTRAST) == readable
+
+
+# --------------------------------------------------------------------------
+# The question bank on the page (lbclbook.toolchain.quiz), answered by keyboard
+
+
+@pytest.fixture(scope="module")
+def quiz_site(clean_build):
+    # The questions need no PDFs: the clean build's site is enough.
+    with LocalSite(clean_build / SITE) as served:
+        yield served
+
+
+def test_quiz_on_every_chapter_a_question_answered_by_keyboard_shows_its_feedback(
+        browser, quiz_site, tell):
+    """On each chapter page: nothing is revealed before an option is checked;
+    an option chosen with the arrow keys and checked with Enter shows that
+    option's feedback (as the bank holds it) in the live region; Reset
+    clears both; axe finds no serious violation with the feedback shown."""
+    from lbclbook import questions
+
+    tab = Tab(browser, quiz_site)
+    axe = axe_source()
+    chapters = [page for page in reader_pages(quiz_site.folder) if page.startswith("chapters/")]
+    for path in chapters:
+        slug = path.removeprefix("chapters/").removesuffix(".html")
+        first = questions.for_chapter(slug)[0]
+        visit = tab.open(quiz_site.url + path)
+        page = visit.page
+        form = page.locator("form.lbcl-question").first
+        live = form.locator(".lbcl-feedback")
+        assert form.get_attribute("id") == f"question-{first.id}", path
+        assert live.get_attribute("aria-live") == "polite"
+        assert not live.inner_text().strip() and not form.locator(".lbcl-feedback-texts").is_visible()
+        assert not any(f in page.locator("main").inner_text() for f in first.feedback), path
+
+        form.locator(".lbcl-check").click()  # checked with nothing chosen: a hint, no answer
+        assert live.inner_text().strip() == "Choose an option first.", path
+
+        form.locator("input[type=radio]").first.focus()
+        page.keyboard.press("ArrowDown")  # moves to, and chooses, the second option
+        assert form.locator("input[type=radio]:checked").get_attribute("value") == "b", path
+        assert not live.inner_text().strip(), path  # choosing alone reveals nothing
+        page.keyboard.press("Enter")  # submits the form: Check
+        page.wait_for_function("f => f.querySelector('.lbcl-feedback').textContent.trim() !== ''",
+                               arg=form.element_handle())
+        shown = " ".join(live.inner_text().split())
+        verdict = "Correct." if first.correct == 1 else "Not this one."
+        assert shown.startswith(verdict) and " ".join(first.feedback[1].split()) in shown, path
+        assert all(" ".join(f.split()) not in shown
+                   for i, f in enumerate(first.feedback) if i != 1), path
+
+        serious = [v for v in visit.axe(axe) if v["impact"] in SERIOUS]
+        assert not serious, (path, serious)
+
+        form.locator(".lbcl-reset").focus()
+        page.keyboard.press("Enter")
+        assert not live.inner_text().strip(), path
+        assert not form.locator("input[type=radio]:checked").count(), path
+        page.close()
+    tab.close()
+    tell(f"browser: on {len(chapters)} chapter pages a question was answered by keyboard, showed "
+         "the chosen option's feedback and reset; nothing was shown before Check")
+
+
+def test_quiz_choosing_another_option_clears_the_feedback_of_the_last(browser, quiz_site):
+    tab = Tab(browser, quiz_site, **PHONE)
+    page = tab.open(quiz_site.url + "chapters/radiotherapy.html").page
+    form = page.locator("form.lbcl-question").first
+    live = form.locator(".lbcl-feedback")
+    form.locator("label").nth(2).tap()
+    form.locator(".lbcl-check").tap()
+    assert live.inner_text().strip()
+    form.locator("label").nth(0).tap()  # another option: the old feedback would mislead
+    assert not live.inner_text().strip()
+    page.locator(".lbcl-reset-all").tap()
+    assert not form.locator("input[type=radio]:checked").count()
+    tab.close()

@@ -69,6 +69,12 @@ def test_every_question_has_four_options_one_answer_and_feedback_on_each(bank):
         assert len(set(q.options)) == len(q.options), f"{q.id}: two options read alike"
 
 
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_the_correct_answer_is_not_always_at_the_same_letter(bank, chapter):
+    letters = [q.letter for q in bank if q.chapter == chapter]
+    assert len(set(letters)) > 1, f"{chapter}: every answer is '{letters[0]}'"
+
+
 def test_no_resolved_text_keeps_a_token_or_markup(bank):
     for q in bank:
         for text in (q.stem, *q.options, *q.feedback):
