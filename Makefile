@@ -57,12 +57,13 @@ clean:
 # then the tiers (clean vs no-op build, make check), the screens (phone menus,
 # tables wider than the article, smallest figure text) and Lighthouse on every
 # chapter page of the built site (served as GitHub Pages serves it) -> sections
-# of report.md.
+# of report.md; and what the teaching kit (slides, handouts) adds to a build.
 bench: book
 	$(PY) bench/run.py
 	$(PY) bench/tiers.py
 	$(PY) bench/screens.py
 	$(PY) bench/lighthouse.py
+	$(PY) bench/kit.py
 
 # A release: VERSION and the data's date into CITATION.cff, .zenodo.json
 # regenerated from it, one commit and the tag vVERSION (scripts/release.py);

@@ -331,12 +331,14 @@ def chapter_citation(chapter_title: str, root: Path | None = None) -> str:
 
 def show_chapter_citation(slug: str) -> None:
     """Display the citation of chapter ``slug`` as a quotation block, how current
-    its evidence is, and on the web the citation files and a link to its PDF.
+    its evidence is, and on the web the citation files and links to its PDF,
+    its slides and its handout.
 
     The title is the chapter's own ``# `` heading, read from its source: it is
     written once, on the page.
     """
-    _show_citation(f"chapters/{slug}", f"{{chapter-pdf}}`{slug}`")
+    _show_citation(f"chapters/{slug}",
+                   f"{{chapter-pdf}}`{slug}`\n\n{{teaching-material}}`{slug}`")
 
 
 def show_case_citation(slug: str) -> None:

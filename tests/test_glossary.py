@@ -97,6 +97,7 @@ ALLOWED = {
     # File formats and software the teachers' page and the appendix name.
     "CSV", "PNG", "SVG", "PDF", "HTML", "BibTeX", "DataFrame", "DOI",
     "RIS", "CSL-JSON",  # citation file formats, offered by every how-to-cite block
+    "PowerPoint", "LibreOffice", "A4",  # the chapters' slides and handouts: software, paper size
     # Bibliographic databases, identifiers and licences, by their names.
     "PubMed", "CC-BY",
     # A source's own label or garbled text, quoted in a data note that says

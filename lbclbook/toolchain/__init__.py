@@ -25,5 +25,8 @@ replaces this folder and leaves the chapters alone:
   keeps every release readable under ``/vX.Y.Z/``;
 - ``bibstyle``: the pybtex/sphinxcontrib-bibtex bibliography styles;
 - ``pdf``, ``pdfext``, ``latex/``: ``make pdf``, one PDF per chapter;
+- ``teaching`` (with ``chapterpage``, ``decks``, ``handouts``): each chapter's
+  slide deck (.pptx) and handout (PDF), made by ``make book`` from the built
+  page, and the links to them;
 - ``uptodate``: the fingerprint of a build's inputs and of the site it published.
 """

@@ -9,7 +9,9 @@
    execution cache (``lbclbook.toolchain.execute``); a failing cell stops here.
 3. Build strictly (``-W -n --keep-going``) into a work folder that keeps the
    execution cache between builds: Sphinx finds every page in the cache.
-4. Only if that succeeded, publish the HTML to ``_build/html`` by renaming a
+4. Make each chapter's slide deck and handout from its built page
+   (``teaching``), again only what changed.
+5. Only if that succeeded, publish the HTML to ``_build/html`` by renaming a
    complete copy into place, so a failed build never leaves the last good
    site half-overwritten.
 
@@ -92,6 +94,15 @@ def build(root: Path, clean: bool = False, jobs: int = os.cpu_count() or 1) -> i
               f"{SITE} still holds the last good site.", file=sys.stderr)
         return code
     execute.write_executed(root, executed_notebooks(root))  # for nbval
+    # The slide decks and handouts, from the pages just built: published with
+    # them or not at all, so the pages never link to a missing or stale one.
+    from . import teaching
+    try:
+        print(f"make book: {teaching.make_kit(root, work_html(root))}")
+    except Exception as error:  # the kit's tools fail in their own ways; name it and stop
+        print(f"make book: the teaching kit could not be made ({type(error).__name__}: "
+              f"{error}); {SITE} still holds the last good site.", file=sys.stderr)
+        return 1
     (root / FAILED).unlink(missing_ok=True)
     publish(work_html(root), root / SITE)
     built = uptodate.inputs(root)

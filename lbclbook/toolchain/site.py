@@ -92,6 +92,8 @@ def setup(app: Sphinx) -> dict[str, object]:
     app.setup_extension("lbclbook.toolchain.changes")
     # The gallery's zip of each chapter's figures, and the role that links it.
     app.setup_extension("lbclbook.toolchain.figurezips")
+    # Links to each chapter's slides and handout (made after the build: ``teaching``).
+    app.setup_extension("lbclbook.toolchain.teaching")
     app.connect("config-inited", _set_addresses)
     app.add_role("chapter-pdf", chapter_pdf_role)
     # Before sphinx-sitemap writes sitemap.xml (its handler has priority 500).
