@@ -18,12 +18,15 @@ Awesome's solid font alone is 156 kB, requested on every page for a dozen
 icons, at the priority of the stylesheets. Each web font whose TrueType file
 is in the site is cut down (fontTools, as matplotlib installs it) to the
 characters some stylesheet names (``content: "\\f0c9"``, or a variable such
-as ``--pst-icon-admonition-tip``), saved as WOFF next to it, and its
-``@font-face`` points there.
+as ``--pst-icon-admonition-tip``), as WOFF, and written into its
+``@font-face`` as a ``data:`` address: a request fewer before the first
+paint, for some 3 kB.
 """
 
 from __future__ import annotations
 
+import base64
+import io
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -181,7 +184,7 @@ def drawn_characters(css: str) -> set[int]:
 
 def subset_fonts(sheet: Path, characters: set[int]) -> str:
     """The text of ``sheet`` with each web font it declares (WOFF2 with a
-    TrueType fallback in the site) cut to ``characters`` and saved as WOFF."""
+    TrueType fallback in the site) cut to ``characters``, as WOFF, inline."""
     css = sheet.read_text("utf-8")
 
     def smaller(match: re.Match) -> str:
@@ -195,8 +198,10 @@ def subset_fonts(sheet: Path, characters: set[int]) -> str:
         subsetter = subset.Subsetter(options)
         subsetter.populate(unicodes=characters)
         subsetter.subset(font)
-        subset.save_font(font, str(truetype.with_suffix(".woff")), options)
-        return f'src:url({stem}.woff) format("woff")'
+        woff = io.BytesIO()
+        subset.save_font(font, woff, options)
+        data = base64.b64encode(woff.getvalue()).decode("ascii")
+        return f'src:url(data:font/woff;base64,{data}) format("woff")'
 
     return FONT_SOURCES.sub(smaller, css)
 
