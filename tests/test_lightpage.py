@@ -16,7 +16,8 @@ from lbclbook.toolchain.build import SITE
 from lbclbook.toolchain.lightcss import purge
 from lbclbook.toolchain.lightpage import (FIRST_SCREEN_CHARS, TEMPLATES, defer_scripts,
                                           drop_unused_assets, inline_source, intrinsic_size,
-                                          lighten_page, size_and_defer_images)
+                                          lighten_page, resolve_theme_at_once,
+                                          size_and_defer_images)
 
 THEME = Path(pydata_sphinx_theme.__file__).parent / "theme" / "pydata_sphinx_theme"
 
@@ -93,6 +94,14 @@ def test_scripts_run_after_parsing_in_their_order_but_the_colour_mode():
     assert inline_source(tags[5]) == "DOCUMENTATION_OPTIONS.pagename = 'chapters/a';"
     assert "defer" in tags[5] and "defer" not in tags[6]  # data, not code
     assert defer_scripts(deferred) == deferred  # a page written before stays as it is
+
+
+def test_the_colour_mode_script_resolves_auto_to_the_readers_scheme_at_once():
+    resolved = resolve_theme_at_once(HEAD)
+    first = resolved.split("</script>")[0]
+    assert 'matchMedia("(prefers-color-scheme: dark)")' in first and "dataset.theme" in first
+    assert resolved.split("</script>", 1)[1] == HEAD.split("</script>", 1)[1]
+    assert resolve_theme_at_once(resolved) == resolved
 
 
 def test_a_page_loads_the_search_and_feature_assets_only_where_used():

@@ -8,7 +8,8 @@ on every page of the clean build, at a phone's size
 
 - no script in a page's head holds up the first paint: each file is async,
   deferred or a module; the inline script that sets the colour mode runs
-  first, at once (so dark mode never flashes light);
+  first, at once, and needs no file to draw a dark page dark (so dark mode
+  never flashes light);
 - every content image has a width and a height, and shows at its file's
   proportions (the page does not jump as it arrives);
 - an image below the first screen loads lazily; one on the first screen
@@ -24,6 +25,8 @@ import pytest
 from lbclbook.toolchain.build import SITE
 
 from sitebrowser import PHONE, LocalSite, Tab, reader_pages
+
+SCHEMES = ("light", "dark")
 
 # Each script of the head: its address, whether it waits for the page.
 HEAD_SCRIPTS = """() => [...document.head.querySelectorAll('script')].map(s => ({
@@ -66,6 +69,22 @@ def test_no_script_in_the_head_holds_up_the_first_paint(on_a_phone, tell):
         first = seen["scripts"][0]
         assert not first["waits"] and "dataset.mode" in first["code"], (page, first)
     tell(f"page speed: {len(on_a_phone)} pages, no script file in a head blocks the first paint")
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_the_page_is_drawn_in_the_readers_scheme_before_any_script_file_runs(
+        clean_build, browser, scheme):
+    """Every script file withheld: the first inline script alone sets the
+    theme the first paint uses."""
+    context = browser.new_context(color_scheme=scheme, **PHONE)
+    context.route("**/*.js*", lambda route: route.abort())
+    with LocalSite(clean_build / SITE) as site:
+        for page in ("intro.html", "chapters/synthesis.html"):
+            tab = context.new_page()
+            tab.goto(site.url + page, wait_until="domcontentloaded")
+            assert tab.evaluate("document.documentElement.dataset.theme") == scheme, page
+            tab.close()
+    context.close()
 
 
 def test_every_content_image_has_its_size_and_shows_in_proportion(on_a_phone, tell):

@@ -22,8 +22,11 @@ added it (the theme, an extension, the book), not to a list of today's files:
    turn after that file (as a ``data:`` address, the one way to defer an
    inline script), since it may use what the file defines
    (``DOCUMENTATION_OPTIONS.pagename = ...``). The theme's inline script
-   that sets the colour mode runs first, before anything is drawn, so dark
-   mode never flashes light.
+   that sets the colour mode runs first, before anything is drawn, and now
+   also resolves "auto" to the reader's light or dark scheme: the theme left
+   that to its deferred script, so a page drawn before it ran (sooner, now
+   that nothing blocks) flashed light in dark mode, and was then restyled
+   whole.
 3. **A page loads only what it uses.** The search's scripts and its whole
    index (searchtools.js, language_data.js, searchindex.js: 30 kB, in every
    page's head) load on the search page alone; the search field of every
@@ -81,6 +84,14 @@ FIRST_SCREEN_CHARS = 1000
 NOT_PAGES = ("_static", "_sources", "_images", "_downloads")
 PX_PER_UNIT = {"": 1.0, "px": 1.0, "pt": 4 / 3, "in": 96.0, "cm": 96 / 2.54, "mm": 96 / 25.4}
 
+# The theme's first script sets the colour mode ("auto", "light", "dark");
+# this resolves "auto" as the theme's deferred script later does.
+COLOUR_MODE = "document.documentElement.dataset.mode ="
+RESOLVE_THEME = """
+    { const root = document.documentElement, mode = root.dataset.mode;
+      root.dataset.theme = mode === "light" || mode === "dark" ? mode
+        : matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light"; }
+  """
 # An inline script that only declares variables from literals: a setting.
 SETTING = re.compile(r"""\s*(?:(?:let|const|var)\s+[\w$]+\s*=\s*
                          (?:"[^"]*"|'[^']*'|[\d.+-]+|true|false|null)\s*(?:;\s*|$))+""", re.X)
@@ -128,6 +139,17 @@ def defer_scripts(head: str) -> str:
         return f'<script defer{attributes} src="{source}"></script>\n'
 
     return SCRIPT.sub(defer, head)
+
+
+def resolve_theme_at_once(head: str) -> str:
+    """``head`` with the colour-mode script also setting the light or dark theme."""
+    def resolve(match: re.Match) -> str:
+        attributes, body = match.group(1), match.group(2)
+        if COLOUR_MODE not in body or "prefers-color-scheme" in body:
+            return match.group(0)
+        return match.group(0).replace(body, body.rstrip() + RESOLVE_THEME, 1)
+
+    return SCRIPT.sub(resolve, head, count=1)
 
 
 def inline_source(tag: str) -> str:
@@ -221,7 +243,8 @@ def lighten_page(html: str, page: Path, site: Path) -> str:
     if "</head>" not in html:
         return html
     head, body = html.split("</head>", 1)
-    head = defer_scripts(drop_unused_assets(head, body, page.relative_to(site).as_posix()))
+    head = drop_unused_assets(head, body, page.relative_to(site).as_posix())
+    head = defer_scripts(resolve_theme_at_once(head))
     start, end = body.find("<main"), body.rfind("</main>")
     if 0 <= start < end:
         body = body[:start] + size_and_defer_images(body[start:end], page.parent) + body[end:]
