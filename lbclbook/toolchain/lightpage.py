@@ -144,7 +144,7 @@ def defer_scripts(head: str) -> str:
 def resolve_theme_at_once(head: str) -> str:
     """``head`` with the colour-mode script also setting the light or dark theme."""
     def resolve(match: re.Match) -> str:
-        attributes, body = match.group(1), match.group(2)
+        body = match.group(2)
         if COLOUR_MODE not in body or "prefers-color-scheme" in body:
             return match.group(0)
         return match.group(0).replace(body, body.rstrip() + RESOLVE_THEME, 1)
