@@ -16,7 +16,8 @@ from lbclbook.toolchain.build import SITE
 from lbclbook.toolchain.lightcss import purge
 from lbclbook.toolchain.lightpage import (FIRST_SCREEN_CHARS, TEMPLATES, defer_scripts,
                                           drop_unused_assets, inline_source, intrinsic_size,
-                                          lighten_page, resolve_theme_at_once,
+                                          describe_by_title, lighten_page,
+                                          resolve_theme_at_once,
                                           size_and_defer_images)
 
 THEME = Path(pydata_sphinx_theme.__file__).parent / "theme" / "pydata_sphinx_theme"
@@ -102,6 +103,13 @@ def test_the_colour_mode_script_resolves_auto_to_the_readers_scheme_at_once():
     assert 'matchMedia("(prefers-color-scheme: dark)")' in first and "dataset.theme" in first
     assert resolved.split("</script>", 1)[1] == HEAD.split("</script>", 1)[1]
     assert resolve_theme_at_once(resolved) == resolved
+
+
+def test_a_page_without_a_description_is_described_by_its_title():
+    head = "<title>Search &#8212; The book</title>\n"
+    described = describe_by_title(head)
+    assert '<meta name="description" content="Search &#8212; The book" />' in described
+    assert describe_by_title(described) == described
 
 
 def test_a_page_loads_the_search_and_feature_assets_only_where_used():
