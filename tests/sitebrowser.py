@@ -184,6 +184,13 @@ class Visit:
     failed_requests: list[str] = field(default_factory=list)
     dialogs: list[str] = field(default_factory=list)
 
+    def load_every_image(self) -> None:
+        """Load the images a reader reaches by scrolling (``loading="lazy"``) at
+        once, and wait until every image has loaded or failed."""
+        self.page.evaluate("""() => document.querySelectorAll('img[loading="lazy"]')
+            .forEach(img => { img.loading = 'eager'; })""")
+        self.page.wait_for_function("() => [...document.images].every(img => img.complete)")
+
     def images(self) -> list[dict]:
         # A lazy image loads only when scrolled near: load every one first, so
         # that "it renders" is checked wherever the image is on the page.

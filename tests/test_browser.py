@@ -117,6 +117,7 @@ def _look_at(tab: Tab, site: LocalSite, page: str, axe: str) -> Seen:
     if redirect:
         visit.page.wait_for_url(site.url + redirect.group(1))
         visit.page.wait_for_load_state("load")
+    visit.load_every_image()  # those below the first screen wait for the reader (lazy)
     figures = [image.screenshot() for image in visit.page.locator("main figure img").all()]
     record = Seen(page=page, shown=site.path_of(visit.page.url), status=visit.status,
                   console_errors=visit.console_errors, failed_requests=visit.failed_requests,

@@ -13,8 +13,8 @@ a few repairs and the book a few touches of its own, all in
 - ``lbcl-chrome.css``: glued numbers in the body's weight (MyST-NB sets
   them bold), tables whose cells wrap and whose captions are never cut,
   the scrolling cue, headings and long file names that fit a phone, the
-  landing page's edition line, the logo beside the title, and a print
-  stylesheet.
+  landing page's edition line, the logo beside the title, content images
+  in proportion at any width, and a print stylesheet.
 - The mark (``lbclbook.toolchain.icons``) as logo and favicon, with PNG
   fallbacks for browsers without SVG favicons and for phone home screens.
 

@@ -71,14 +71,20 @@ for (const id of ["pst-primary-sidebar-modal", "pst-secondary-sidebar-modal"]) {
    scrolling. */
 const TABLE_BOX = ".pst-scrollable-table-container";
 
-function markScrolling(box) {
-  const hidden = box.scrollWidth - box.clientWidth;
+/* Every table is measured before any is marked: a measure after a change
+   makes the browser lay out the whole page again, once per table. */
+function measure(box) {
+  const caption = box.querySelector(":scope > table > caption");
+  return { box, hidden: box.scrollWidth - box.clientWidth, left: box.scrollLeft,
+           captionHeight: caption ? caption.offsetHeight : 0 };
+}
+
+function mark({ box, hidden, left, captionHeight }) {
   const scrolls = hidden > 1;
   box.classList.toggle("lbcl-scrolls", scrolls);
-  box.classList.toggle("lbcl-more-left", scrolls && box.scrollLeft > 1);
-  box.classList.toggle("lbcl-more-right", scrolls && box.scrollLeft < hidden - 1);
-  const caption = box.querySelector(":scope > table > caption");
-  box.style.setProperty("--lbcl-caption-height", caption ? `${caption.offsetHeight}px` : "0px");
+  box.classList.toggle("lbcl-more-left", scrolls && left > 1);
+  box.classList.toggle("lbcl-more-right", scrolls && left < hidden - 1);
+  box.style.setProperty("--lbcl-caption-height", `${captionHeight}px`);
   const hint = box.previousElementSibling;
   const hasHint = hint && hint.classList.contains("lbcl-scroll-hint");
   if (scrolls && !hasHint) {
@@ -92,8 +98,12 @@ function markScrolling(box) {
   }
 }
 
+function markScrolling(box) {
+  mark(measure(box));
+}
+
 function markAllTables() {
-  document.querySelectorAll(TABLE_BOX).forEach(markScrolling);
+  [...document.querySelectorAll(TABLE_BOX)].map(measure).forEach(mark);
 }
 
 document.addEventListener("DOMContentLoaded", () => {
