@@ -301,6 +301,16 @@ def test_the_handout_has_objectives_figures_key_points_questions_and_no_answers(
     assert "More figures on the chapter page: Figure 9.2" in text
 
 
+def test_a_handout_that_asks_fewer_questions_than_the_bank_names_the_rest(tmp_path):
+    page, questions = stand_in_page(tmp_path), stand_in_questions()
+    document = handouts.handout_html(page, CITATION, tmp_path, questions[:1], {},
+                                     in_bank=len(questions))
+    rest = (f"Question 2 is on the chapter page." if len(questions) == 2 else
+            f"Questions 2–{len(questions)} are on the chapter page.")
+    assert rest in htmllib.unescape(document)
+    assert questions[-1].stem not in document
+
+
 # --------------------------------------------------------------------------
 # With the clean build
 

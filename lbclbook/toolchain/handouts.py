@@ -11,7 +11,8 @@ browser measures the text first): a figure is at most
 :data:`MAX_FIGURE_MM` mm high, never narrower than :data:`MIN_FIGURE_WIDTH_MM`
 mm (its text would be too small to read); a figure too tall for that is left
 out and named. If the printed handout still runs to a third page, figures are
-dropped from the last until it fits.
+dropped from the last down to one, then questions from the last down to
+:data:`MIN_QUESTIONS` (the page names the rest), then the last figure.
 
 Chromium prints the same HTML the same way, but stamps the time in the PDF's
 dates: they are set to the data's date, so the same data give the same file.
@@ -40,6 +41,7 @@ MIN_FIGURE_WIDTH_MM = 110
 CAPTION_MM = 14                           # a figure's caption and spacing
 MAX_FIGURES = 3
 MAX_PAGES = 2
+MIN_QUESTIONS = 4                         # a handout asks at least these (if the bank has them)
 OPTION_LETTERS = "ABCDE"
 # As the browser tests launch it: no sandbox (root), no GPU, no traffic of its own.
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
@@ -93,15 +95,24 @@ def make_handout(page: ChapterPage, citation, figures: Path, questions: list, pa
         # How much room the text leaves for figures, measured as the browser lays it out.
         text_mm = _content_height_mm(tab, handout_html(page, citation, figures, questions, {}))
         shown = choose_figures(page.figures, aspects, MAX_PAGES * PAGE_TEXT_MM - text_mm)
+        asked = len(questions)
         while True:
-            pdf = _print(tab, handout_html(page, citation, figures, questions, shown))
+            pdf = _print(tab, handout_html(page, citation, figures, questions[:asked], shown,
+                                           len(questions)))
             pages = page_count(pdf)
             if pages <= MAX_PAGES:
                 break
-            if not shown:
-                raise ValueError(f"handout of {page.slug}: {pages} pages without figures; "
-                                 f"at most {MAX_PAGES} fit")
-            shown.popitem()  # the last figure
+            # Too long: figures go first, down to one; then questions from the
+            # last, down to MIN_QUESTIONS (the rest are named); then the last figure.
+            if len(shown) > 1:
+                shown.popitem()
+            elif asked > MIN_QUESTIONS:
+                asked -= 1
+            elif shown:
+                shown.popitem()
+            else:
+                raise ValueError(f"handout of {page.slug}: {pages} pages with no figure and "
+                                 f"{asked} questions; at most {MAX_PAGES} fit")
     finally:
         tab.close()
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -142,8 +153,9 @@ def choose_figures(figures, aspects: dict[str, float], room_mm: float) -> dict:
 
 
 def handout_html(page: ChapterPage, citation, figures: Path, questions: list,
-                 shown: dict[Figure, tuple[float, float]]) -> str:
-    """The handout as one HTML document (figures inlined)."""
+                 shown: dict[Figure, tuple[float, float]], in_bank: int | None = None) -> str:
+    """The handout as one HTML document (figures inlined); ``questions`` are the
+    first of the chapter's ``in_bank`` (the others are named as on the page)."""
     e = html.escape
     number = f"Chapter {page.number}" if page.number else "Chapter"
     parts = [
@@ -178,8 +190,12 @@ def handout_html(page: ChapterPage, citation, figures: Path, questions: list,
                               for i, o in enumerate(question.options))
             parts.append(f"<div class='question'><p><b>{n}.</b> {e(question.stem)}</p>"
                          f"<ul class='options'>{options}</ul></div>")
-        parts.append("</div><p class='note'>The answers, with the reason for each, are on the "
-                     "chapter page and at the end of the chapter's slides.</p></section>")
+        more = (in_bank or len(questions)) - len(questions)
+        rest = (f"Questions {len(questions) + 1}–{len(questions) + more} are on the chapter "
+                "page. " if more > 1 else
+                f"Question {len(questions) + 1} is on the chapter page. " if more else "")
+        parts.append(f"</div><p class='note'>{rest}The answers, with the reason for each, are "
+                     "on the chapter page and at the end of the chapter's slides.</p></section>")
     parts.append(f"<p class='cite'><b>Cite as:</b> {e(citation.text)}</p></body></html>")
     return "".join(parts)
 
