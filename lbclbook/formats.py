@@ -9,6 +9,8 @@ so it is written once for the whole book.
 
 from __future__ import annotations
 
+import math
+
 from .stats import LEVEL, Proportion, proportion
 
 EN_DASH = "\u2013"
@@ -40,6 +42,23 @@ def with_ci(value: float, low: float, high: float, digits: int = 0, unit: str = 
     """
     space = "" if unit in ("", "%") else " "
     return f"{number(value, digits)}{space}{unit} ({level()} {interval(low, high, digits)})"
+
+
+def ratio_ci(value: float, low: float, high: float, digits: int = 2) -> str:
+    """``"0.11 (95% CI 0.002–1.76)"``: a ratio (odds, hazard) with its CI.
+
+    A ratio is above zero, so a number that would print as zero at ``digits``
+    decimals gets the decimals its first significant digit needs (0.0017 ->
+    0.002): "0.00" would claim a bound the data do not give.
+    """
+    def shown(x: float) -> str:
+        return number(x, max(digits, _first_significant_decimal(x)))
+    return f"{shown(value)} ({level()} {shown(low)}{EN_DASH}{shown(high)})"
+
+
+def _first_significant_decimal(x: float) -> int:
+    """The decimal place of the first significant digit of 0 < x < 1 (0.0017 -> 3)."""
+    return -math.floor(math.log10(x)) if 0 < x < 1 else 0
 
 
 def percent_ci(p: Proportion, digits: int = 0) -> str:

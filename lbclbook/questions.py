@@ -560,7 +560,7 @@ def _pair(token: Token, first: pd.Series, second: pd.Series) -> tuple[int, int, 
 
 def _odds_ratio(token, first, second):
     c = stats.odds_ratio(*_pair(token, first, second))
-    return formats.with_ci(c.estimate, c.low, c.high, _digits(token, default=2))
+    return formats.ratio_ci(c.estimate, c.low, c.high, _digits(token, default=2))
 
 
 def _risk_difference(token, first, second):

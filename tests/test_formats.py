@@ -37,3 +37,12 @@ def test_a_negative_lower_bound_is_joined_by_to(low, high, text):
 
 def test_fraction_is_events_over_n():
     assert formats.fraction(7.0, 18) == "7/18"
+
+
+@pytest.mark.parametrize("value,low,high,text", [
+    (0.109, 0.0017, 1.762, "0.11 (95% CI 0.002\u20131.76)"),
+    (0.62, 0.41, 0.93, "0.62 (95% CI 0.41\u20130.93)"),
+    (0.42, 0.004, 12.5, "0.42 (95% CI 0.004\u201312.50)"),
+])
+def test_a_ratio_never_prints_a_bound_as_zero(value, low, high, text):
+    assert formats.ratio_ci(value, low, high) == text

@@ -76,6 +76,22 @@ def test_no_resolved_text_keeps_a_token_or_markup(bank):
             assert not re.search(r"\{[a-z:]+\}`|<[a-z]", text), f"{q.id}: markup in {text!r}"
 
 
+def _deepest_bracket(text: str) -> int:
+    depth = deepest = 0
+    for character in text:
+        depth += {"(": 1, ")": -1}.get(character, 0)
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def test_no_bracket_sits_inside_another(bank):
+    # A count token prints its own brackets, "1 of 22 (5%; 95% CI 0–23)": a
+    # sentence must not put it inside another pair.
+    for q in bank:
+        for text in (q.stem, *q.options, *q.feedback):
+            assert _deepest_bracket(text) <= 1, f"{q.id}: nested brackets in {text!r}"
+
+
 def test_every_feedback_names_a_section_of_its_chapter(bank):
     for q in bank:
         titles = questions.section_titles(q.chapter, ROOT)
@@ -180,8 +196,10 @@ def test_comparisons_recompute_from_the_two_rows_counts():
     shah = ("[[responses study=shah2020 outcome=ORR cohort='LV20.19 day 28: cryopreserved infusion'"
             " vs cohort='LV20.19 day 28: fresh infusion' | {}]]")
     recomputed = stats.odds_ratio(4, 7, 14, 15)
-    assert resolve(shah.format("odds-ratio"), ROOT) == formats.with_ci(
+    assert resolve(shah.format("odds-ratio"), ROOT) == formats.ratio_ci(
         recomputed.estimate, recomputed.low, recomputed.high, 2)
+    # The lower bound (0.0017) prints as the chapter prints it, never as 0.00.
+    assert "95% CI 0.002\u2013" in resolve(shah.format("odds-ratio"), ROOT)
     assert resolve(shah.format("fisher-p"), ROOT) == f"p = {recomputed.p_value:.3f}"
     difference = stats.risk_difference(4, 7, 14, 15)
     assert resolve(shah.format("risk-difference"), ROOT) == formats.with_ci(
