@@ -27,7 +27,7 @@ figure, and a legend in the figure says so wherever a meaning is encoded:
 
 Everything else is drawn in :data:`NEUTRAL`.
 
-:func:`show` writes ``figures/<chapter>-<name>.svg``, ``.png`` and ``.pdf`` (byte-identical
+:func:`show` writes ``figures/<chapter>-<name>.svg`` and ``.png`` (byte-identical
 on every run: fixed SVG hash salt, no dates, no software stamp) and the
 ``.json`` record (measurements, and the chapter, number, caption and alt text
 that the figure gallery reads), then displays a numbered MyST figure with alt
@@ -35,7 +35,7 @@ text and caption.
 
 **Two resolutions.** The PNG in ``figures/`` is for slides and print:
 :data:`PRINT_DPI` dots per inch, :data:`PRINT_MIN_PX` pixels wide or more (the
-SVG is what the site shows; the chapter PDFs take the vector ``.pdf``). The notebook output
+SVG is what the site shows; the PDFs take the PNG). The notebook output
 carries a screen copy (:data:`SCREEN_DPI`) instead: nbval still compares the
 image itself between runs, but the executed notebooks, the execution cache
 and anyone opening the notebook do not carry four times the pixels for an
@@ -701,9 +701,6 @@ def _export(fig, stem: Path, record: dict) -> list[Path]:
     fig.savefig(svg, format="svg", metadata={"Date": None})
     # The dpi also goes into the PNG's pHYs chunk: slide software sizes it from that.
     fig.savefig(png, format="png", dpi=PRINT_DPI, metadata={"Software": None})
-    # Vector, for the chapter PDFs (LaTeX prefers it to the PNG): sharp at any
-    # zoom and a fraction of the 300-dpi PNG's size.
-    fig.savefig(stem.with_suffix(".pdf"), format="pdf", metadata={"CreationDate": None})
     meta.write_text(json.dumps(record, indent=2, sort_keys=True, ensure_ascii=False) + "\n",
                     encoding="utf-8")
-    return [svg, png, stem.with_suffix(".pdf"), meta]
+    return [svg, png, meta]

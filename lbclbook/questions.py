@@ -616,8 +616,8 @@ def problems(ctx) -> list[data.Problem]:
                     resolver.token(match.group(1))
                 except TokenError as error:
                     found.append(ctx.problem(i, column, error.rule, str(error)))
-                except data.DataError:
-                    pass  # the table itself is broken, and its own check says how
+                except (data.DataError, FileNotFoundError):
+                    pass  # the table itself is broken or missing, and its own check says how
             found += _typed_number_problems(ctx, i, column, text, labels, headings(row.chapter))
         found += _section_problems(ctx, i, row, headings(row.chapter))
     return found

@@ -18,7 +18,7 @@ import pytest
 from lbclbook.toolchain.build import SITE, executed_notebooks
 from lbclbook.data import table_names
 from lbclbook.toolchain.execute import executable_pages
-from lbclbook.toolchain.stamps import tables_read
+from lbclbook.toolchain.stamps import lists_figures, tables_read
 
 from conftest import DATA_EDIT, ROOT, run_build, site_files
 
@@ -176,6 +176,12 @@ def test_data_edit_reaches_the_page_and_reexecutes_only_its_readers(data_edit_bu
     readers = {page.relative_to(root).with_suffix("").as_posix()
                for page in executable_pages(root)
                if "survival" in tables_read(page.read_text(), table_names(root))}
+    # The edit redraws a figure whose alt text gives the median, so the pages
+    # that show the figures' records (the gallery, the teachers' page) run too.
+    assert (root / "figures" / "failure-after-car-t-median-os.json").read_bytes() != (
+        ROOT / "figures" / "failure-after-car-t-median-os.json").read_bytes()
+    readers |= {page.relative_to(root).with_suffix("").as_posix()
+                for page in executable_pages(root) if lists_figures(page.read_text())}
     executed = {"".join(groups) for groups in EXECUTING.findall(result.stdout + result.stderr)}
     assert len(readers) >= 3
     assert {name.split(f"{root.name}/", 1)[-1] for name in executed} == readers

@@ -19,6 +19,7 @@ import datetime
 import html as htmllib
 import re
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -393,15 +394,22 @@ def test_each_chapter_page_links_its_own_deck_and_handout(clean_build, slug):
     assert f'href="{teaching.handout_path(slug)}"' in teachers
 
 
+def make_kit(root: Path) -> str:
+    """``teaching.make_kit`` in a thread of its own: the browser tests keep
+    Playwright's synchronous API (and its event loop) open in this one."""
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        return thread.submit(teaching.make_kit, root, work_html(root)).result()
+
+
 def test_an_unchanged_chapter_is_not_made_again(clean_build, tmp_path):
     root = copy_built_book(clean_build, tmp_path / "book")
     decks_folder = work_html(root) / teaching.DECK_FOLDER
-    assert "(0 decks and 0 handouts made" in teaching.make_kit(root, work_html(root))
+    assert "(0 decks and 0 handouts made" in make_kit(root)
     before = {p.name: p.read_bytes() for p in decks_folder.iterdir()}
     # A changed figure makes its chapter's deck and handout again, and no other.
     png = root / "figures" / "radiotherapy-eqd2.png"
     Image.open(png).convert("L").save(png)
-    assert "(1 decks and 1 handouts made" in teaching.make_kit(root, work_html(root))
+    assert "(1 decks and 1 handouts made" in make_kit(root)
     after = {p.name: p.read_bytes() for p in decks_folder.iterdir()}
     assert [name for name in before if before[name] != after[name]] == ["radiotherapy.pptx"]
 
