@@ -28,7 +28,7 @@ from PIL import Image
 from pptx import Presentation
 from pptx.util import Emu
 
-from lbclbook import citation, toc
+from lbclbook import citation, questions, toc
 from lbclbook.toolchain import decks, handouts, teaching
 from lbclbook.toolchain.build import SITE, work_html
 from lbclbook.toolchain.chapterpage import (ChapterPage, DataTable, Figure, Source, Table,
@@ -392,6 +392,17 @@ def test_each_chapter_page_links_its_own_deck_and_handout(clean_build, slug):
     teachers = (clean_build / SITE / "teachers.html").read_text("utf-8")
     assert f'href="{teaching.deck_path(slug)}"' in teachers
     assert f'href="{teaching.handout_path(slug)}"' in teachers
+
+
+def test_the_answer_key_is_printed_whole_and_linked_from_its_page(clean_build):
+    pdf = clean_build / SITE / teaching.ANSWER_KEY_PDF
+    text = " ".join(pdf_text(pdf).split())
+    bank = questions.bank(clean_build)
+    missing = [q.id for q in bank if f"({q.id})" not in text]
+    assert not missing, f"questions not in the printed answer key: {missing}"
+    assert text.count("(correct answer)") == len(bank)
+    page = (clean_build / SITE / f"{teaching.ANSWER_KEY}.html").read_text("utf-8")
+    assert f'href="../{teaching.ANSWER_KEY_PDF}"' in page
 
 
 def make_kit(root: Path) -> str:

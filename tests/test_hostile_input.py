@@ -21,8 +21,9 @@ from lbclbook.toolchain.build import SITE
 
 from sitebrowser import LocalSite, Tab, pages
 
-ATTACK = "<img src=x onerror=alert(1)>"
-ESCAPED = "&lt;img src=x onerror=alert(1)&gt;"
+# No digit in it: the question bank refuses a typed number in its text.
+ATTACK = "<img src=x onerror=alert(document.domain)>"
+ESCAPED = "&lt;img src=x onerror=alert(document.domain)&gt;"
 PROBE = "hostile-probe"
 
 PROBE_PAGE = f"""---
@@ -50,7 +51,15 @@ hostile = mechanisms.description.iloc[0]
 glue("hostile_text", hostile)
 ```
 
+```{{learning-objectives}}
+```
+
 Glued from data: {{glue:text}}`hostile_text`.
+
+```{{admonition}} Key points
+:class: important
+- A key point glued from data: {{glue:text}}`hostile_text`.
+```
 
 ```{{code-cell}} ipython3
 :tags: [remove-input]
@@ -76,7 +85,11 @@ show_downloads()
 # Cells that are not free text: a chapter's title must equal its page's heading
 # (checked by the data rules), and a decision's basis names rows of other tables
 # (table|study|cohort, checked by lbclbook.basis), so the data cannot change them.
-TIED_TO_A_PAGE = {("chapters", "title"), ("decision_aid", "basis")}
+TIED_TO_A_PAGE = {("chapters", "title"), ("decision_aid", "basis"),
+                  # the question bank names studies by label in its text
+                  ("studies", "label"),
+                  # a composite case looks its invented details up by name
+                  ("composite_cases", "detail")}
 
 
 def free_text_columns(resource: dict) -> list[str]:
@@ -93,7 +106,8 @@ def free_text_columns(resource: dict) -> list[str]:
 
 
 def poison(root: Path) -> int:
-    """Append the attack to every free-text cell and table title; count cells."""
+    """Append the attack to every filled free-text cell and table title; count
+    cells. (An empty cell stays empty: a question's fifth option is optional.)"""
     package_path = root / "data" / "datapackage.json"
     package = json.loads(package_path.read_text())
     poisoned = 0
@@ -102,8 +116,9 @@ def poison(root: Path) -> int:
         path = root / "data" / resource["path"]
         table = pd.read_csv(path, dtype=str, keep_default_na=False)
         for column in free_text_columns(resource):
-            table[column] = table[column] + " " + ATTACK
-            poisoned += len(table)
+            filled = table[column] != ""
+            table.loc[filled, column] = table.loc[filled, column] + " " + ATTACK
+            poisoned += int(filled.sum())
         table.to_csv(path, index=False)
     package_path.write_text(json.dumps(package, indent=2))
     return poisoned
@@ -114,6 +129,8 @@ def add_probe_page(root: Path) -> None:
     chapters = root / "data" / "chapters.csv"  # every chapter page has its row
     chapters.write_text(chapters.read_text() +
                         f"{PROBE},A probe for hostile data,Probe,,99,Teaching resources\n")
+    objectives = root / "data" / "objectives.csv"  # its learning objective, with the attack
+    objectives.write_text(objectives.read_text() + f'{PROBE},1,"read hostile data {ATTACK}"\n')
     toc = yaml.safe_load((root / "_toc.yml").read_text())
     chapters = toc["parts"][-1]["chapters"] if "parts" in toc else toc.setdefault("chapters", [])
     chapters.append({"file": f"chapters/{PROBE}"})
@@ -194,4 +211,4 @@ def test_a_dialog_would_be_caught(browser, tmp_path):
         visit = tab.open(site.url + "raw.html")
         visit.page.wait_for_load_state("networkidle")
         tab.close()
-    assert visit.dialogs == ["1"]
+    assert visit.dialogs == ["127.0.0.1"]  # document.domain of the local site

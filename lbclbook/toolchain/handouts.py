@@ -200,6 +200,24 @@ def handout_html(page: ChapterPage, citation, figures: Path, questions: list,
     return "".join(parts)
 
 
+def print_page(html: Path, path: Path, day, browser) -> Path:
+    """A page of the built site (``html``) printed to ``path`` on A4, as its
+    print stylesheet lays it out: the teachers' answer key."""
+    tab = browser.new_page()
+    try:
+        tab.goto(html.resolve().as_uri(), wait_until="load")
+        pdf = tab.pdf(format="A4", print_background=True, display_header_footer=True,
+                      scale=0.8,  # the site's reading size is large for a printed list
+                      margin={side: f"{MARGIN_MM}mm" for side in ("top", "left", "right")}
+                      | {"bottom": f"{FOOTER_MM}mm"},
+                      header_template="<span></span>", footer_template=_footer())
+    finally:
+        tab.close()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(_fixed_dates(pdf, day))
+    return path
+
+
 def _print(tab, document: str) -> bytes:
     tab.set_content(document, wait_until="load")
     return tab.pdf(format="A4", print_background=True, prefer_css_page_size=True,

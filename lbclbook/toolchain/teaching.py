@@ -36,10 +36,12 @@ from docutils.parsers.rst import Directive
 from sphinx import addnodes
 
 from .. import citation as citing, questions, toc
-from . import chapterpage
+from . import chapterpage, offers
 
 DECK_FOLDER = "decks"          # in the site: decks/<slug>.pptx
 HANDOUT_FOLDER = "handouts"    # in the site: handouts/<slug>.pdf
+ANSWER_KEY = "appendix/answer-key"   # the teachers' page, also printed to a PDF
+ANSWER_KEY_PDF = f"{HANDOUT_FOLDER}/answer-key.pdf"
 KIT = Path("_build") / ".work" / "kit"   # what was made, and from what
 CODE = ("chapterpage.py", "decks.py", "handouts.py", "teaching.py")
 
@@ -104,12 +106,43 @@ def make_kit(root: Path, site: Path) -> str:
                              browser.get())
                 _record(kit, f"{slug}.pdf", stamp)
                 made["handout"] += 1
+        made["answer key"] = _answer_key(root, site, kit, browser)
     finally:
         browser.close()
     _publish(kit, site, slugs)
     return (f"teaching kit: {len(slugs)} decks and handouts ({made['deck']} decks and "
-            f"{made['handout']} handouts made, the others unchanged) "
+            f"{made['handout']} handouts made, the others unchanged; answer key "
+            f"{'printed' if made['answer key'] else 'unchanged'}) "
             f"in {time.monotonic() - started:.1f} s")
+
+
+def _answer_key(root: Path, site: Path, kit: Path, browser) -> bool:
+    """Print the answer key page to ``kit/answer-key.pdf`` if it changed (or
+    the code printing it did); True if it was printed."""
+    page = site / f"{ANSWER_KEY}.html"
+    if not page.exists():  # a book without the page (the hostile-input probe's, say)
+        return False
+    digest = hashlib.sha256(page.read_bytes())
+    digest.update(fingerprint_code().encode())
+    if not _remake(kit, "answer-key.pdf", digest.hexdigest()):
+        return False
+    from .handouts import print_page
+
+    print_page(page, kit / "answer-key.pdf", citing.data_date(citing.metadata(root)),
+               browser.get())
+    _record(kit, "answer-key.pdf", digest.hexdigest())
+    return True
+
+
+def fingerprint_code() -> str:
+    """A hash of the code that makes the kit, and of the tools it runs."""
+    digest = hashlib.sha256()
+    here = Path(__file__).parent
+    for name in CODE:
+        digest.update((here / name).read_bytes())
+    digest.update(distributions.version("python-pptx").encode())
+    digest.update(sys.version.encode())
+    return digest.hexdigest()
 
 
 def fingerprint(root: Path, page: chapterpage.ChapterPage, cite, asked: list) -> str:
@@ -120,11 +153,7 @@ def fingerprint(root: Path, page: chapterpage.ChapterPage, cite, asked: list) ->
     digest.update(json.dumps([asdict(q) for q in asked], sort_keys=True, default=str).encode())
     for figure in page.figures:
         digest.update((root / "figures" / f"{figure.stem}.png").read_bytes())
-    here = Path(__file__).parent
-    for name in CODE:
-        digest.update((here / name).read_bytes())
-    digest.update(distributions.version("python-pptx").encode())
-    digest.update(sys.version.encode())
+    digest.update(fingerprint_code().encode())
     return digest.hexdigest()
 
 
@@ -149,6 +178,8 @@ def _publish(kit: Path, site: Path, slugs: list[str]) -> None:
         (site / folder).mkdir(parents=True)
         for slug in slugs:
             shutil.copyfile(kit / f"{slug}.{suffix}", site / path(slug))
+    if (site / f"{ANSWER_KEY}.html").exists():
+        shutil.copyfile(kit / "answer-key.pdf", site / ANSWER_KEY_PDF)
 
 
 class _LazyBrowser:
@@ -225,7 +256,18 @@ class TeachingMaterialList(Directive):
         return [listing]
 
 
+def answer_key_pdf_role(name, rawtext, text, lineno, inliner, options=None, content=None):
+    """``{answer-key-pdf}`print```: a link to the answer key as a PDF (an offer:
+    shown only in a site that holds the file)."""
+    here = posixpath.dirname(inliner.document.settings.env.docname) or "."
+    link = nodes.reference(rawtext, "The answer key as a PDF",
+                           refuri=posixpath.relpath(ANSWER_KEY_PDF, here),
+                           classes=["teaching-answer-key"])
+    return offers.offer(ANSWER_KEY_PDF, [link, nodes.Text(" (A4), to print.")]), []
+
+
 def setup(app) -> dict[str, object]:
+    app.add_role("answer-key-pdf", answer_key_pdf_role)
     app.add_role("teaching-material", teaching_material_role)
     app.add_directive("teaching-material-list", TeachingMaterialList)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
