@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime
 import html as htmllib
+import posixpath
 import re
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
@@ -330,7 +331,7 @@ def test_the_build_makes_a_deck_and_a_handout_for_every_chapter(clean_build):
     assert sorted(p.name for p in (site / teaching.DECK_FOLDER).iterdir()) == sorted(
         f"{slug}.pptx" for slug in CHAPTERS)
     assert sorted(p.name for p in (site / teaching.HANDOUT_FOLDER).iterdir()) == sorted(
-        f"{slug}.pdf" for slug in CHAPTERS)
+        [f"{slug}.pdf" for slug in CHAPTERS] + [posixpath.basename(teaching.ANSWER_KEY_PDF)])
 
 
 @pytest.mark.parametrize("slug", CHAPTERS)

@@ -200,12 +200,27 @@ def handout_html(page: ChapterPage, citation, figures: Path, questions: list,
     return "".join(parts)
 
 
-def print_page(html: Path, path: Path, day, browser) -> Path:
-    """A page of the built site (``html``) printed to ``path`` on A4, as its
-    print stylesheet lays it out: the teachers' answer key."""
+def print_page(site: Path, page: str, address: str, path: Path, day, browser) -> Path:
+    """Page ``page`` of the built ``site`` printed to ``path`` on A4, as its
+    print stylesheet lays it out (the teachers' answer key).
+
+    The page is opened at the book's public ``address``, its files served from
+    ``site``: the PDF's links then lead to the hosted book, and no path of this
+    machine reaches the file (the same pages give the same PDF anywhere).
+    """
     tab = browser.new_page()
+
+    def from_site(route):
+        url = route.request.url.split("#")[0].split("?")[0]
+        file = site / url[len(address):] if url.startswith(address) else None
+        if file is not None and file.is_file():
+            route.fulfill(path=file)
+        else:
+            route.abort()  # nothing from anywhere else
+
     try:
-        tab.goto(html.resolve().as_uri(), wait_until="load")
+        tab.route("**/*", from_site)
+        tab.goto(f"{address}{page}.html", wait_until="load")
         pdf = tab.pdf(format="A4", print_background=True, display_header_footer=True,
                       scale=0.8,  # the site's reading size is large for a printed list
                       margin={side: f"{MARGIN_MM}mm" for side in ("top", "left", "right")}

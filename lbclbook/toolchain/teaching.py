@@ -128,8 +128,9 @@ def _answer_key(root: Path, site: Path, kit: Path, browser) -> bool:
         return False
     from .handouts import print_page
 
-    print_page(page, kit / "answer-key.pdf", citing.data_date(citing.metadata(root)),
-               browser.get())
+    cff = citing.metadata(root)
+    print_page(site, ANSWER_KEY, citing.site_url(cff), kit / "answer-key.pdf",
+               citing.data_date(cff), browser.get())
     _record(kit, "answer-key.pdf", digest.hexdigest())
     return True
 
